@@ -1,0 +1,1 @@
+"""Municipal benchmarking calculations (peers, expected spending, savings potential)."""

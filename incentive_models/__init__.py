@@ -1,0 +1,1 @@
+"""The settlement engine for positive provider incentives."""

@@ -1,0 +1,132 @@
+"""Creates and upgrades the warehouse: numbered migrations, then every view, then reference data.
+
+Migrations are `sql/schema/NNN_name.sql`; each runs once, in order, recorded in
+`schema_version`. Views (`sql/views/<name>.sql`) hold no data, so `init` drops and
+recreates them every time, in dependency order. Running `init` twice changes nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import Connection, Engine
+
+from socialbench import reference
+
+
+def sql_root():
+    """The packaged copy of the top-level sql/ folder."""
+    return resources.files("socialbench.sql")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    sql: str
+
+
+def split_statements(script: str) -> list[str]:
+    """Statements of a script, split on semicolons that end a line; comments dropped."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    parts = re.split(r";\s*$", "\n".join(lines), flags=re.MULTILINE)
+    return [p.strip() for p in parts if p.strip()]
+
+
+@lru_cache(maxsize=None)
+def migrations() -> tuple[Migration, ...]:
+    found = []
+    for entry in sql_root().joinpath("schema").iterdir():
+        match = re.fullmatch(r"(\d{3})_(\w+)\.sql", entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    return tuple(sorted(found, key=lambda m: m.version))
+
+
+@lru_cache(maxsize=None)
+def views() -> tuple[View, ...]:
+    """Every view, ordered so that a view comes after the views it selects from."""
+    folder = sql_root().joinpath("views")
+    by_name = {
+        e.name[:-4]: e.read_text("utf-8") for e in folder.iterdir() if e.name.endswith(".sql")
+    }
+    deps = {
+        name: {other for other in by_name if other != name and re.search(rf"\b{other}\b", sql)}
+        for name, sql in by_name.items()
+    }
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in ordered:
+            return
+        if name in visiting:
+            raise RuntimeError(f"views depend on each other in a cycle through {name}")
+        visiting.add(name)
+        for dep in sorted(deps[name]):
+            visit(dep)
+        visiting.discard(name)
+        ordered.append(name)
+
+    for name in sorted(by_name):
+        visit(name)
+    return tuple(View(name, by_name[name].strip().rstrip(";")) for name in ordered)
+
+
+@lru_cache(maxsize=None)
+def docs(kind: str = "views") -> dict[str, dict]:
+    """Documentation of the views (kind='views') or tables (kind='tables'), dbt style:
+    {name: {description, label, columns: [{name, description, label, tests}], tests}}."""
+    folder = sql_root().joinpath(kind)
+    out = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yml"):
+            doc = yaml.safe_load(entry.read_text("utf-8"))
+            out[doc["name"]] = doc
+    return out
+
+
+def current_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(sa.text("select coalesce(max(version), 0) from schema_version")).scalar_one()
+
+
+def init(engine: Engine) -> list[str]:
+    """Bring the warehouse to the current schema; returns what was done."""
+    done: list[str] = []
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "create table if not exists schema_version ("
+                " version integer primary key, name varchar not null, applied_at timestamp not null)"
+            )
+        )
+        version = current_version(conn)
+        for view in reversed(views()):
+            conn.execute(sa.text(f"drop view if exists {view.name}"))
+        for migration in migrations():
+            if migration.version <= version:
+                continue
+            for statement in split_statements(migration.sql):
+                conn.execute(sa.text(statement))
+            conn.execute(
+                sa.text("insert into schema_version (version, name, applied_at) values (:v, :n, :t)"),
+                {"v": migration.version, "n": migration.name, "t": datetime.now(timezone.utc).replace(tzinfo=None)},
+            )
+            done.append(f"applied migration {migration.version:03d}_{migration.name}")
+        for view in views():
+            conn.execute(sa.text(f"create view {view.name} as\n{view.sql}"))
+        reference.seed(conn)
+    return done

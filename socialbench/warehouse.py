@@ -1,0 +1,116 @@
+"""The warehouse: any SQLAlchemy URL (DuckDB file by default, or PostgreSQL).
+
+All reads and writes of DataFrames go through here, so the rest of the suite never
+cares which engine it talks to.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from socialbench.errors import SocialbenchError
+
+DEFAULT_URL = "duckdb:///socialbench.duckdb"
+ENV_VAR = "SOCIALBENCH_DB"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The warehouse URL: the explicit one, else $SOCIALBENCH_DB, else a DuckDB file here."""
+    return url or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+def create_engine(url: str | None = None) -> Engine:
+    url = resolve_url(url)
+    try:
+        engine = sa.create_engine(url, future=True)
+    except Exception as exc:  # bad URL or missing driver
+        raise SocialbenchError(f"cannot use warehouse URL {url!r}: {exc}") from exc
+    if engine.dialect.name not in ("duckdb", "postgresql"):
+        raise SocialbenchError(
+            f"warehouse engine {engine.dialect.name!r} is not supported: use DuckDB or PostgreSQL"
+        )
+    return engine
+
+
+def dialect(conn: Connection | Engine) -> str:
+    """'duckdb' or 'postgresql'."""
+    return conn.dialect.name
+
+
+def read_frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame (column names as in the query)."""
+    result = conn.execute(sa.text(sql), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def table_columns(conn: Connection, table: str) -> list[str]:
+    return [c["name"] for c in sa.inspect(conn).get_columns(table)]
+
+
+def _python_values(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values (None for missing), exact for Decimal."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    records = clean.to_dict("records")
+    for row in records:
+        for key, value in row.items():
+            if hasattr(value, "item") and not isinstance(value, Decimal):
+                row[key] = value.item()  # numpy scalar -> Python
+            elif isinstance(value, pd.Timestamp):
+                row[key] = value.date()
+    return records
+
+
+def _duckdb_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """DuckDB reads Decimal objects as floats: pass them as text and let the insert cast."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, Decimal)).any():
+            out[col] = out[col].map(lambda v: None if v is None or pd.isna(v) else str(v))
+    return out
+
+
+def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
+    """Append the frame's rows to table (columns matched by name)."""
+    if frame.empty:
+        return 0
+    cols = list(frame.columns)
+    col_list = ", ".join(cols)
+    if dialect(conn) == "duckdb":
+        raw = conn.connection.connection
+        view = f"_sb_stage_{table}"
+        raw.register(view, _duckdb_frame(frame))
+        try:
+            conn.execute(sa.text(f"insert into {table} ({col_list}) select {col_list} from {view}"))
+        finally:
+            raw.unregister(view)
+    else:
+        target = sa.table(table, *[sa.column(c) for c in cols])
+        conn.execute(target.insert(), _python_values(frame))
+    return len(frame)
+
+
+def upsert_frame(conn: Connection, table: str, frame: pd.DataFrame, key: Sequence[str]) -> int:
+    """Insert the frame's rows, replacing stored rows with the same key."""
+    if frame.empty:
+        return 0
+    key = list(key)
+    stage = f"_sb_keys_{table}"
+    conn.execute(sa.text(f"drop table if exists {stage}"))
+    key_cols = ", ".join(key)
+    conn.execute(sa.text(f"create temporary table {stage} as select {key_cols} from {table} where 1 = 0"))
+    insert_frame(conn, stage, frame[key].drop_duplicates())
+    match = " and ".join(f"s.{k} = {table}.{k}" for k in key)
+    conn.execute(sa.text(f"delete from {table} where exists (select 1 from {stage} s where {match})"))
+    conn.execute(sa.text(f"drop table {stage}"))
+    return insert_frame(conn, table, frame)
+
+
+def replace_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
+    """Replace the whole content of a derived table."""
+    conn.execute(sa.text(f"delete from {table}"))
+    return insert_frame(conn, table, frame)

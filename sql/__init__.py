@@ -1,0 +1,1 @@
+"""The warehouse schema and views, shipped inside the package as `socialbench.sql`."""

@@ -1,0 +1,1 @@
+"""Everything that touches Superset: dashboards as code, publishing, the server-side plugin."""
