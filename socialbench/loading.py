@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -241,15 +242,37 @@ def require_initialised(conn: Connection) -> None:
         raise SocialbenchError("the warehouse is not initialised: run `socialbench init` first")
 
 
-def load_batch(engine: Engine, batch: list[Rows], problems: list[Problem] | None = None) -> dict[str, int]:
-    """Check the batch and write it in one transaction, or raise InputError and write nothing."""
+def record_source(conn: Connection, tables: Iterable[str], source: str, synthetic: bool) -> None:
+    """Remember where the rows of these tables came from (shown on every dashboard)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    frame = pd.DataFrame(
+        [{"table_name": t, "source": source, "synthetic": synthetic, "loaded_at": now} for t in sorted(set(tables))]
+    )
+    warehouse.upsert_frame(conn, "data_source", frame, ["table_name"])
+
+
+def load_batch(
+    engine: Engine,
+    batch: list[Rows],
+    problems: list[Problem] | None = None,
+    source: str | None = None,
+    synthetic: bool = False,
+) -> dict[str, int]:
+    """Check the batch and write it in one transaction, or raise InputError and write nothing.
+
+    `source` describes where the rows came from (default: the files' names); `synthetic`
+    marks generated demo data.
+    """
     problems = list(problems or [])
     with engine.begin() as conn:
         require_initialised(conn)
         problems += check(conn, batch)
         if problems:
             raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-        return store(conn, batch)
+        counts = store(conn, batch)
+        for rows in batch:
+            record_source(conn, [rows.table], source or rows.source, synthetic)
+        return counts
 
 
 def csv_files(path: Path) -> list[tuple[Path, str]]:

@@ -6,12 +6,14 @@ cares which engine it talks to.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 from socialbench.errors import SocialbenchError
 
@@ -24,16 +26,45 @@ def resolve_url(url: str | None = None) -> str:
     return url or os.environ.get(ENV_VAR) or DEFAULT_URL
 
 
+DUCKDB_LOCK_WAIT_SECONDS = 60.0
+
+
+def _connect_waiting_for_lock(dialect_, cargs, cparams, timeout: float = DUCKDB_LOCK_WAIT_SECONDS):
+    """Open a DuckDB file, waiting while another process (e.g. Superset) holds its lock.
+
+    DuckDB lets one process write a file, or many read it. Readers such as Superset open
+    the file only for the length of a query, so a writer waits a moment instead of failing.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        try:
+            return dialect_.connect(*cargs, **cparams)
+        except Exception as exc:  # duckdb.IOException: "Could not set lock on file ..."
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
 def create_engine(url: str | None = None) -> Engine:
     url = resolve_url(url)
     try:
-        engine = sa.create_engine(url, future=True)
+        # DuckDB: a connection per use (NullPool), so the file lock is held only while working.
+        pool = {"poolclass": NullPool} if url.startswith("duckdb") else {}
+        engine = sa.create_engine(url, future=True, **pool)
     except Exception as exc:  # bad URL or missing driver
         raise SocialbenchError(f"cannot use warehouse URL {url!r}: {exc}") from exc
     if engine.dialect.name not in ("duckdb", "postgresql"):
         raise SocialbenchError(
             f"warehouse engine {engine.dialect.name!r} is not supported: use DuckDB or PostgreSQL"
         )
+    if engine.dialect.name == "duckdb":
+
+        @sa.event.listens_for(engine, "do_connect")
+        def _wait_for_lock(dialect_, conn_rec, cargs, cparams):
+            return _connect_waiting_for_lock(dialect_, cargs, cparams)
+
     return engine
 
 

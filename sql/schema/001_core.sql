@@ -99,3 +99,11 @@ create table rates (
     daily_rate_dkk numeric(12, 2) not null,
     primary key (intervention_code, support_level, valid_from)
 );
+
+-- Where each table's rows came from, so dashboards can say so (and say "synthetic").
+create table data_source (
+    table_name varchar primary key,
+    source varchar not null,
+    synthetic boolean not null,
+    loaded_at timestamp not null
+);

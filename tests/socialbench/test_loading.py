@@ -218,3 +218,9 @@ def test_problems_are_capped_in_the_message(engine, write_csv):
         loading.load_path(engine, path)
     assert len(info.value.problems) == 80
     assert str(info.value).splitlines()[-1] == "... and 30 more problems"
+
+
+def test_loads_record_their_source(engine, write_csv):
+    path = write_csv("price_index.csv", "year,index_value", "2024,100")
+    loading.load_path(engine, path)
+    assert rows(engine, "select table_name, source, synthetic from data_source") == [("price_index", str(path), False)]
