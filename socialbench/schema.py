@@ -24,6 +24,12 @@ def sql_root():
     return resources.files("socialbench.sql")
 
 
+def _files(folder: str, suffix: str) -> list:
+    """The files of one sql/ subfolder with that suffix (none if the folder is absent)."""
+    path = sql_root().joinpath(folder)
+    return [e for e in path.iterdir() if e.name.endswith(suffix)] if path.is_dir() else []
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -47,7 +53,7 @@ def split_statements(script: str) -> list[str]:
 @lru_cache(maxsize=None)
 def migrations() -> tuple[Migration, ...]:
     found = []
-    for entry in sql_root().joinpath("schema").iterdir():
+    for entry in _files("schema", ".sql"):
         match = re.fullmatch(r"(\d{3})_(\w+)\.sql", entry.name)
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
@@ -57,10 +63,7 @@ def migrations() -> tuple[Migration, ...]:
 @lru_cache(maxsize=None)
 def views() -> tuple[View, ...]:
     """Every view, ordered so that a view comes after the views it selects from."""
-    folder = sql_root().joinpath("views")
-    by_name = {
-        e.name[:-4]: e.read_text("utf-8") for e in folder.iterdir() if e.name.endswith(".sql")
-    }
+    by_name = {e.name[:-4]: e.read_text("utf-8") for e in _files("views", ".sql")}
     deps = {
         name: {other for other in by_name if other != name and re.search(rf"\b{other}\b", sql)}
         for name, sql in by_name.items()
@@ -88,12 +91,10 @@ def views() -> tuple[View, ...]:
 def docs(kind: str = "views") -> dict[str, dict]:
     """Documentation of the views (kind='views') or tables (kind='tables'), dbt style:
     {name: {description, label, columns: [{name, description, label, tests}], tests}}."""
-    folder = sql_root().joinpath(kind)
     out = {}
-    for entry in folder.iterdir():
-        if entry.name.endswith(".yml"):
-            doc = yaml.safe_load(entry.read_text("utf-8"))
-            out[doc["name"]] = doc
+    for entry in _files(kind, ".yml"):
+        doc = yaml.safe_load(entry.read_text("utf-8"))
+        out[doc["name"]] = doc
     return out
 
 
