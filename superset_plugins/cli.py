@@ -1,5 +1,88 @@
-"""Work in progress: subcommands are added by the area's owner."""
+"""`socialbench superset ...`: publish the dashboards, export the bundle, run the demo."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+PASSWORD_ENV_VAR = "SUPERSET_PASSWORD"
+
+
+def _warehouse_uri(args: argparse.Namespace) -> str:
+    from socialbench import warehouse
+
+    return args.warehouse_uri or warehouse.resolve_url(args.db)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from socialbench.errors import SocialbenchError
+    from superset_plugins.client import SupersetClient
+    from superset_plugins.publish import publish
+
+    password = args.password if args.password is not None else os.environ.get(PASSWORD_ENV_VAR)
+    if password is None:
+        raise SocialbenchError(f"give the Superset password with --password or ${PASSWORD_ENV_VAR}")
+    client = SupersetClient(args.url, args.username, password)
+    summary = publish(client, _warehouse_uri(args), args.database_name)
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def cmd_export_bundle(args: argparse.Namespace) -> int:
+    from superset_plugins.publish import is_synthetic, make_bundle, superset_uri
+
+    uri = superset_uri(_warehouse_uri(args))
+    bundle = make_bundle(uri, args.database_name, synthetic=is_synthetic(uri))
+    Path(args.path).write_bytes(bundle)
+    print(f"wrote {args.path} ({len(bundle):,} bytes): import it in Superset under Settings > Import dashboards")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from superset_plugins.demo import run_demo
+
+    run_demo(Path(args.home), port=args.port, seed=args.seed)
+    return 0
 
 
 def register(subparsers) -> None:
-    """Add this area's subcommands to the `socialbench` CLI."""
+    """Add `socialbench superset publish|export-bundle|demo`."""
+    from socialbench.cli import add_db_argument
+    from superset_plugins.publish import DEFAULT_DATABASE_NAME
+
+    superset = subparsers.add_parser("superset", help="publish the dashboards into Superset, or run a demo Superset")
+    sub = superset.add_subparsers(dest="superset_command", metavar="COMMAND", required=True)
+
+    def warehouse_options(p: argparse.ArgumentParser) -> None:
+        add_db_argument(p)
+        p.add_argument(
+            "--warehouse-uri",
+            metavar="URI",
+            default=None,
+            help="the warehouse URL as Superset should connect to it (default: --db; a DuckDB path is made absolute)",
+        )
+        p.add_argument(
+            "--database-name",
+            metavar="NAME",
+            default=DEFAULT_DATABASE_NAME,
+            help=f"name of the database connection in Superset (default: {DEFAULT_DATABASE_NAME}); reused if it exists",
+        )
+
+    p = sub.add_parser("publish", help="create or update the datasets, charts and dashboards in a running Superset")
+    p.add_argument("--url", required=True, help="Superset's address, e.g. http://localhost:8088")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password", default=None, help=f"the user's password (default: ${PASSWORD_ENV_VAR})")
+    warehouse_options(p)
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("export-bundle", help="write the Superset import bundle (ZIP) for an import through the UI")
+    p.add_argument("path", metavar="PATH")
+    warehouse_options(p)
+    p.set_defaults(func=cmd_export_bundle)
+
+    p = sub.add_parser("demo", help="a demo warehouse and a local Superset with the dashboards (used by make demo)")
+    p.add_argument("--home", required=True, metavar="DIR", help="folder for the warehouse, Superset's metadata and state")
+    p.add_argument("--port", type=int, default=8088)
+    p.add_argument("--seed", type=int, default=2026, help="seed of the synthetic demo data (first run only)")
+    p.set_defaults(func=cmd_demo)

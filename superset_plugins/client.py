@@ -1,0 +1,194 @@
+"""A small client for Superset's REST API: login, CSRF, JSON calls, bundle import.
+
+Every error Superset returns becomes a `SocialbenchError` with a plain sentence, never a
+dump of an HTML page.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import prison
+import requests
+
+from socialbench.errors import SocialbenchError
+
+TIMEOUT_SECONDS = 120
+MAX_MESSAGE_CHARS = 500
+
+
+def _flatten(details: Any, prefix: str = "") -> list[str]:
+    """Nested validation messages ({"charts/x.yaml": {"params": ["bad"]}}) as 'path: message' lines."""
+    if isinstance(details, dict):
+        out = []
+        for key, value in details.items():
+            out += _flatten(value, f"{prefix}{key}: " if key not in ("message", "_schema") else prefix)
+        return out
+    if isinstance(details, (list, tuple)):
+        return [line for item in details for line in _flatten(item, prefix)]
+    return [f"{prefix}{details}"]
+
+
+def error_message(response: requests.Response) -> str:
+    """The message in a Superset error response, in plain words."""
+    try:
+        body = response.json()
+    except ValueError:
+        reason = response.reason or "error"
+        return f"Superset answered HTTP {response.status_code} {reason} without a message (see the Superset server log)"
+    if not isinstance(body, dict):
+        return str(body)[:MAX_MESSAGE_CHARS]
+    parts: list[str] = []
+    message = body.get("message") or body.get("msg")
+    if message is not None:
+        parts += _flatten(message)
+    for error in body.get("errors") or []:
+        if not isinstance(error, dict):
+            parts.append(str(error))
+            continue
+        if error.get("message"):
+            parts.append(str(error["message"]))
+        extra = error.get("extra") or {}
+        details = {k: v for k, v in extra.items() if k not in ("issue_codes",)}
+        parts += _flatten(details)
+    if not parts:
+        parts = [json.dumps(body)]
+    text = "; ".join(dict.fromkeys(p.strip() for p in parts if str(p).strip()))
+    return text[:MAX_MESSAGE_CHARS]
+
+
+class SupersetClient:
+    """One logged-in session with a Superset server."""
+
+    def __init__(self, url: str, username: str, password: str):
+        self.url = url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.session = requests.Session()
+        self._csrf: str | None = None
+        self._logged_in = False
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _request(self, method: str, path: str, what: str, **kwargs) -> requests.Response:
+        if not self._logged_in and path != "/api/v1/security/login":
+            self.login()
+        try:
+            response = self.session.request(method, self.url + path, timeout=TIMEOUT_SECONDS, **kwargs)
+        except requests.ConnectionError as exc:
+            raise SocialbenchError(f"cannot reach Superset at {self.url}: is it running?") from exc
+        except requests.Timeout as exc:
+            raise SocialbenchError(
+                f"Superset at {self.url} did not answer within {TIMEOUT_SECONDS} s ({what})"
+            ) from exc
+        if response.status_code == 404 and "json" not in response.headers.get("content-type", ""):
+            raise SocialbenchError(
+                f"Superset at {self.url} has no {path} ({what}): is this a Superset 6 server?"
+            )
+        return response
+
+    def _json(self, response: requests.Response, what: str) -> dict:
+        if response.status_code >= 400:
+            raise SocialbenchError(f"{what} failed: {error_message(response)}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise SocialbenchError(
+                f"{what} failed: Superset at {self.url} answered with something that is not JSON"
+            ) from exc
+
+    def login(self) -> None:
+        """Log in with a JWT (database authentication) and fetch a CSRF token for writes."""
+        response = self._request(
+            "POST",
+            "/api/v1/security/login",
+            "login",
+            json={"username": self.username, "password": self._password, "provider": "db", "refresh": True},
+        )
+        if response.status_code == 401:
+            raise SocialbenchError(
+                f"Superset at {self.url} refused the login for user {self.username!r}: "
+                "wrong username or password"
+            )
+        body = self._json(response, f"login to Superset at {self.url}")
+        token = body.get("access_token")
+        if not token:
+            raise SocialbenchError(f"login to Superset at {self.url} gave no access token")
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self._logged_in = True
+        csrf = self._json(self._request("GET", "/api/v1/security/csrf_token/", "CSRF token"), "getting a CSRF token")
+        self._csrf = csrf["result"]
+        self.session.headers["X-CSRFToken"] = self._csrf
+        self.session.headers["Referer"] = self.url
+
+    def get(self, path: str, what: str | None = None, **params) -> dict:
+        what = what or f"GET {path}"
+        return self._json(self._request("GET", path, what, params=params or None), what)
+
+    def post(self, path: str, payload: dict, what: str | None = None) -> dict:
+        what = what or f"POST {path}"
+        return self._json(self._request("POST", path, what, json=payload), what)
+
+    def _list(self, resource: str, filters: list[dict] | None = None, columns: list[str] | None = None) -> list[dict]:
+        """Every row of /api/v1/<resource>/ (paged), optionally filtered."""
+        rows: list[dict] = []
+        page = 0
+        while True:
+            query: dict[str, Any] = {"page": page, "page_size": 100}
+            if filters:
+                query["filters"] = filters
+            if columns:
+                query["columns"] = columns
+            body = self.get(f"/api/v1/{resource}/", f"listing {resource}s", q=prison.dumps(query))
+            rows += body.get("result", [])
+            if len(rows) >= body.get("count", 0) or not body.get("result"):
+                return rows
+            page += 1
+
+    # --- what socialbench needs ---------------------------------------------------------
+    def import_bundle(self, zip_bytes: bytes, passwords: dict[str, str] | None = None) -> None:
+        """Import an assets bundle (databases, datasets, charts, dashboards), overwriting."""
+        data = {"overwrite": "true"}
+        if passwords:
+            data["passwords"] = json.dumps(passwords)
+        response = self._request(
+            "POST",
+            "/api/v1/assets/import/",
+            "import",
+            files={"bundle": ("socialbench.zip", zip_bytes, "application/zip")},
+            data=data,
+        )
+        self._json(response, "the import")
+
+    def find_database(self, name: str) -> dict | None:
+        """The database connection with exactly this name (id, uuid, ...) or None."""
+        rows = self._list(
+            "database",
+            filters=[{"col": "database_name", "opr": "eq", "value": name}],
+            columns=["id", "uuid", "database_name", "backend"],
+        )
+        rows = [r for r in rows if r.get("database_name") == name]
+        return rows[0] if rows else None
+
+    def databases(self) -> list[dict]:
+        return self._list("database", columns=["id", "uuid", "database_name", "backend"])
+
+    def datasets(self) -> list[dict]:
+        return self._list("dataset", columns=["id", "uuid", "table_name", "schema", "database.database_name"])
+
+    def charts(self) -> list[dict]:
+        return self._list("chart", columns=["id", "uuid", "slice_name", "viz_type"])
+
+    def dashboards(self) -> list[dict]:
+        return self._list("dashboard", columns=["id", "uuid", "dashboard_title", "slug", "published"])
+
+    def dashboard_charts(self, id_or_slug: int | str) -> list[dict]:
+        body = self.get(f"/api/v1/dashboard/{id_or_slug}/charts", f"listing the charts of dashboard {id_or_slug}")
+        return body.get("result", [])
+
+    def dashboard(self, id_or_slug: int | str) -> dict:
+        return self.get(f"/api/v1/dashboard/{id_or_slug}", f"reading dashboard {id_or_slug}")["result"]
+
+    def chart_data(self, chart_id: int) -> dict:
+        """Run the chart's stored query context; returns Superset's answer ({"result": [...]})."""
+        return self.get(f"/api/v1/chart/{chart_id}/data/", f"the data of chart {chart_id}")
+

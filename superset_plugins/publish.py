@@ -1,0 +1,192 @@
+"""Publish the socialbench dashboards into a running Superset: one repeatable import.
+
+Everything in the bundle has a stable UUID, and Superset's assets import overwrites by
+UUID, so publishing twice gives the same datasets, charts and dashboards (no duplicates),
+and a dashboard changed in the repository is updated in place.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import make_url
+
+from socialbench import warehouse
+from socialbench.errors import SocialbenchError
+from superset_plugins.client import SupersetClient
+
+DEFAULT_DATABASE_NAME = "socialbench"
+
+
+@dataclass
+class PublishedDashboard:
+    title: str
+    slug: str | None
+    url: str
+
+
+@dataclass
+class PublishSummary:
+    database_name: str
+    database_reused: bool
+    datasets: int
+    charts: int
+    dashboards: list[PublishedDashboard] = field(default_factory=list)
+    synthetic: bool = False
+
+    def lines(self) -> list[str]:
+        how = "reused the existing" if self.database_reused else "created the"
+        out = [
+            f"{how} database connection {self.database_name!r}",
+            f"published {self.datasets} datasets, {self.charts} charts, {len(self.dashboards)} dashboards"
+            + (" (marked as synthetic demo data)" if self.synthetic else ""),
+        ]
+        out += [f"  {d.title}: {d.url}" for d in self.dashboards]
+        return out
+
+
+def superset_uri(warehouse_uri: str) -> str:
+    """The warehouse URL as Superset should use it: a DuckDB file by its absolute path."""
+    url = make_url(warehouse.resolve_url(warehouse_uri))
+    if url.get_backend_name() == "duckdb":
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("md:"):
+            url = url.set(database=str(Path(database).expanduser().resolve()))
+    return url.render_as_string(hide_password=False)
+
+
+def is_synthetic(warehouse_uri: str) -> bool:
+    """True when the warehouse holds demo data (its data_source table says so)."""
+    engine = warehouse.create_engine(warehouse_uri)
+    try:
+        with engine.connect() as conn:
+            if "data_source" not in sa.inspect(conn).get_table_names():
+                return False
+            flags = warehouse.read_frame(conn, "select synthetic from data_source")["synthetic"]
+            return bool(flags.fillna(False).astype(bool).any())
+    except sa.exc.DBAPIError as exc:
+        raise SocialbenchError(f"cannot read the warehouse at {warehouse_uri}: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
+def _zip_members(bundle: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _relative(name: str) -> str:
+    """A member's path below the bundle's top-level folder, as Superset names it."""
+    return str(PurePosixPath(*PurePosixPath(name).parts[1:]))
+
+
+def _read_only_duckdb(bundle: bytes) -> bytes:
+    """Make every DuckDB connection in the bundle read-only.
+
+    DuckDB lets many processes read a file or one write it; Superset only reads, so it
+    must not take the writer's lock that `socialbench load` or a settlement run needs.
+    """
+    members = _zip_members(bundle)
+    changed = False
+    for name, content in members.items():
+        if not _relative(name).startswith("databases/") or not name.endswith((".yaml", ".yml")):
+            continue
+        config = yaml.safe_load(content)
+        if not str(config.get("sqlalchemy_uri", "")).startswith("duckdb"):
+            continue
+        extra = config.get("extra") or {}
+        connect_args = extra.setdefault("engine_params", {}).setdefault("connect_args", {})
+        if connect_args.get("read_only") is not True:
+            connect_args["read_only"] = True
+            config["extra"] = extra
+            members[name] = yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8")
+            changed = True
+    if not changed:
+        return bundle
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def make_bundle(
+    warehouse_uri: str,
+    database_name: str = DEFAULT_DATABASE_NAME,
+    database_uuid: str | None = None,
+    synthetic: bool = False,
+) -> bytes:
+    """The import bundle for this warehouse, as Superset should read it."""
+    from superset_plugins.bundle import build_bundle
+
+    bundle = build_bundle(
+        superset_uri(warehouse_uri), database_name=database_name, database_uuid=database_uuid, synthetic=synthetic
+    )
+    return _read_only_duckdb(bundle)
+
+
+def bundle_contents(bundle: bytes) -> dict[str, dict]:
+    """The YAML files of a bundle, by their path below the top-level folder."""
+    return {
+        _relative(name): yaml.safe_load(content)
+        for name, content in _zip_members(bundle).items()
+        if name.endswith((".yaml", ".yml")) and len(PurePosixPath(name).parts) > 1
+    }
+
+
+def _passwords(contents: dict[str, dict], uri: str) -> dict[str, str]:
+    """The warehouse password for each database file whose URI Superset would see masked."""
+    password = make_url(uri).password
+    if not password:
+        return {}
+    return {path: str(password) for path in contents if path.startswith("databases/")}
+
+
+def publish(
+    client: SupersetClient,
+    warehouse_uri: str,
+    database_name: str = DEFAULT_DATABASE_NAME,
+    synthetic: bool | None = None,
+) -> PublishSummary:
+    """Create or update the database connection, datasets, charts and dashboards in Superset.
+
+    An existing connection named `database_name` is reused (its UUID goes into the bundle,
+    so the import updates it rather than colliding with it). `synthetic=None` asks the
+    warehouse whether it holds demo data.
+    """
+    uri = superset_uri(warehouse_uri)
+    if synthetic is None:
+        synthetic = is_synthetic(uri)
+    existing = client.find_database(database_name)
+    bundle = make_bundle(uri, database_name, existing["uuid"] if existing else None, synthetic)
+    contents = bundle_contents(bundle)
+    client.import_bundle(bundle, passwords=_passwords(contents, uri))
+
+    wanted = {
+        str(c["uuid"]): c for path, c in contents.items() if path.startswith("dashboards/")
+    }
+    on_server = {str(d["uuid"]): d for d in client.dashboards()}
+    dashboards = []
+    for uuid, config in wanted.items():
+        found = on_server.get(uuid)
+        if found is None:
+            raise SocialbenchError(f"the import reported success, but dashboard {config['dashboard_title']!r} is missing")
+        dashboards.append(
+            PublishedDashboard(
+                title=found["dashboard_title"],
+                slug=found.get("slug"),
+                url=f"{client.url}/superset/dashboard/{found.get('slug') or found['id']}/",
+            )
+        )
+    return PublishSummary(
+        database_name=database_name,
+        database_reused=existing is not None,
+        datasets=sum(1 for p in contents if p.startswith("datasets/")),
+        charts=sum(1 for p in contents if p.startswith("charts/")),
+        dashboards=dashboards,
+        synthetic=synthetic,
+    )
