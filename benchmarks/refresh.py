@@ -1,5 +1,179 @@
-"""Recomputes every derived benchmark table from what is loaded (work in progress)."""
+"""Recomputes every derived benchmark table from what is loaded.
+
+This is the one place where the benchmark calculations read from and write to the
+warehouse: it reads the reference tables, the structural indicators and the key-figure
+views, calls the pure calculations, and replaces the derived tables in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from benchmarks import comparison, expected, peers, savings
+from socialbench import loading, warehouse
+from socialbench.errors import SocialbenchError
+
+INPUT_VIEWS = ("bm_cost_per_child", "bm_cost_per_adult", "bm_unit_cost")
+DERIVED_TABLES = ("bm_peer", "bm_peer_comparison", "bm_expected_cost", "bm_savings_potential", "bm_refresh")
 
 
-def refresh(engine, **options) -> dict:
-    return {}
+@dataclass(frozen=True)
+class Options:
+    """How peers are chosen: the method for bm_peer_comparison, k and the indicator set
+    (None = every indicator loaded for the year) for the `nearest` method."""
+
+    method: str = peers.NEAREST
+    k: int = peers.DEFAULT_K
+    indicators: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        if self.method not in peers.METHODS:
+            raise SocialbenchError(f"unknown peer method {self.method!r}: use one of {', '.join(peers.METHODS)}")
+        if self.k < 1:
+            raise SocialbenchError(f"k must be at least 1, got {self.k}")
+        if self.indicators is not None and not self.indicators:
+            raise SocialbenchError("the indicator set is empty")
+
+
+@dataclass
+class Inputs:
+    municipalities: pd.DataFrame
+    indicators: pd.DataFrame
+    cost_per_child: pd.DataFrame
+    cost_per_adult: pd.DataFrame
+    unit_cost: pd.DataFrame
+
+
+def _numeric(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Decimal columns from the warehouse as floats (None -> NaN)."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def read_inputs(conn: Connection) -> Inputs:
+    read = warehouse.read_frame
+    return Inputs(
+        municipalities=read(
+            conn, "select municipality_code, municipality_name, dst_municipality_group from municipality"
+        ),
+        indicators=_numeric(
+            read(conn, "select municipality_code, year, indicator, value from structural_indicators"), ["value"]
+        ),
+        cost_per_child=_numeric(
+            read(conn, "select municipality_code, year, population_0_22, cost_per_child_fixed_dkk from bm_cost_per_child"),
+            ["population_0_22", "cost_per_child_fixed_dkk"],
+        ),
+        cost_per_adult=_numeric(
+            read(conn, "select municipality_code, year, population_18_64, cost_per_adult_fixed_dkk from bm_cost_per_adult"),
+            ["population_18_64", "cost_per_adult_fixed_dkk"],
+        ),
+        unit_cost=_numeric(
+            read(
+                conn,
+                "select municipality_code, year, intervention_code, intervention_name, full_year_citizens,"
+                " unit_cost_dkk, unit_cost_fixed_dkk from bm_unit_cost",
+            ),
+            ["full_year_citizens", "unit_cost_dkk", "unit_cost_fixed_dkk"],
+        ),
+    )
+
+
+def with_names(frame: pd.DataFrame, municipalities: pd.DataFrame, code: str = "municipality_code",
+               name: str = "municipality_name") -> pd.DataFrame:
+    """The frame with the municipality's name in column `name`, placed right after `code`."""
+    names = dict(zip(municipalities["municipality_code"].astype(int), municipalities["municipality_name"]))
+    out = frame.copy()
+    out.insert(out.columns.get_loc(code) + 1, name, [names.get(int(c)) for c in out[code]])
+    return out
+
+
+def compute(inputs: Inputs, options: Options) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Every derived table from the inputs (pure: no warehouse access)."""
+    notes: list[str] = []
+    if options.indicators is not None:
+        loaded = set(inputs.indicators["indicator"])
+        unknown = [name for name in options.indicators if name not in loaded]
+        if unknown:
+            raise SocialbenchError(
+                f"unknown structural indicator(s) {', '.join(unknown)}; loaded: {', '.join(sorted(loaded)) or 'none'}"
+            )
+    years = (
+        set(inputs.indicators["year"]) | set(inputs.cost_per_child["year"])
+        | set(inputs.cost_per_adult["year"]) | set(inputs.unit_cost["year"])
+    )
+    nearest = peers.nearest_peers(inputs.indicators, options.k, options.indicators)
+    by_group = peers.dst_group_peers(inputs.municipalities, years)
+    all_peers = pd.concat([nearest, by_group], ignore_index=True)
+
+    for year in sorted(set(inputs.indicators["year"])):
+        taking_part = set(peers.indicator_matrix(inputs.indicators, int(year), options.indicators).index)
+        missing = sorted(set(inputs.indicators.loc[inputs.indicators["year"] == year, "municipality_code"]) - taking_part)
+        if missing:
+            notes.append(
+                f"{year}: {len(missing)} municipalities lack a chosen indicator and have no nearest peers "
+                f"({', '.join(str(m) for m in missing[:10])}{' ...' if len(missing) > 10 else ''})"
+            )
+
+    figures = comparison.key_figures(inputs.cost_per_child, inputs.cost_per_adult, inputs.unit_cost)
+    chosen = all_peers[all_peers["method"] == options.method]
+    compared = comparison.peer_comparison(figures, chosen)
+
+    measures = expected.measures_from_views(inputs.cost_per_child, inputs.cost_per_adult)
+    expected_cost = expected.expected_cost(measures, inputs.indicators, options.indicators)
+
+    potential = savings.savings_potential(inputs.unit_cost, nearest)
+
+    m = inputs.municipalities
+    used = ",".join(options.indicators) if options.indicators else ",".join(sorted(set(inputs.indicators["indicator"])))
+    tables = {
+        "bm_peer": with_names(with_names(all_peers, m), m, code="peer_code", name="peer_name"),
+        "bm_peer_comparison": with_names(compared, m),
+        "bm_expected_cost": with_names(expected_cost, m),
+        "bm_savings_potential": with_names(potential, m),
+        "bm_refresh": pd.DataFrame(
+            [{
+                "refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                "method": options.method,
+                "k": options.k,
+                "indicators": used if options.indicators else f"all loaded ({used})" if used else "all loaded",
+            }]
+        ),
+    }
+    return tables, notes
+
+
+def refresh(engine: Engine, **options) -> dict:
+    """Recompute bm_peer, bm_peer_comparison, bm_expected_cost, bm_savings_potential and
+    bm_refresh from what is loaded, in one transaction.
+
+    Options: method ('nearest' or 'dst_group', the peers used in bm_peer_comparison;
+    bm_peer always holds both methods and bm_savings_potential always uses `nearest`),
+    k (default 10) and indicators (a list of structural indicator names; default every
+    indicator loaded for the year). Returns {"rows": {table: count}, "notes": [...]}.
+    """
+    unknown = set(options) - {"method", "k", "indicators"}
+    if unknown:
+        raise TypeError(f"unknown refresh option(s): {', '.join(sorted(unknown))}")
+    method, k, indicators = options.get("method"), options.get("k"), options.get("indicators")
+    chosen = Options(
+        method=peers.NEAREST if method is None else method,
+        k=peers.DEFAULT_K if k is None else int(k),
+        indicators=None if indicators is None else tuple(indicators),
+    )
+    rows: dict[str, int] = {}
+    with engine.begin() as conn:
+        loading.require_initialised(conn)
+        missing = [v for v in INPUT_VIEWS if not sa.inspect(conn).has_table(v) and v not in sa.inspect(conn).get_view_names()]
+        if missing:
+            raise SocialbenchError(f"the warehouse lacks the view(s) {', '.join(missing)}: run `socialbench init`")
+        tables, notes = compute(read_inputs(conn), chosen)
+        for table in DERIVED_TABLES:
+            rows[table] = warehouse.replace_frame(conn, table, tables[table])
+    return {"rows": rows, "notes": notes}

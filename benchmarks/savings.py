@@ -30,7 +30,9 @@ def savings_potential(unit_cost: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFr
       in CURRENT prices of that year (the same basis as bm_unit_cost.unit_cost_dkk);
     - the *_fixed_dkk columns: the same from unit_cost_fixed_dkk, in fixed prices.
     A NULL unit cost (no or zero full-year citizens) or no peer with a unit cost gives a
-    NULL potential, never an error. Only municipalities with peers that year get rows.
+    NULL potential, never an error. Only municipalities with peers that year get rows, and
+    no row when neither the municipality nor any peer has a unit cost (e.g. an intervention
+    without counts of full-year citizens).
     """
     costs = unit_cost[
         ["municipality_code", "year", "intervention_code", "intervention_name",
@@ -60,6 +62,7 @@ def savings_potential(unit_cost: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFr
     with_peers = pairs[["municipality_code", "year"]].drop_duplicates()
     out = costs.merge(with_peers, on=["municipality_code", "year"])
     out = out.merge(stats, on=["municipality_code", "year", "intervention_code"], how="left")
+    out = out[out["unit_cost_dkk"].notna() | out["peer_median_unit_cost_dkk"].notna()].copy()
     out["peer_count"] = out["peer_count"].fillna(0).astype(int)
     out["potential_dkk"] = _potential(out["unit_cost_dkk"], out["peer_median_unit_cost_dkk"], out["full_year_citizens"])
     out["potential_fixed_dkk"] = _potential(

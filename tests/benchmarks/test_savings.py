@@ -82,3 +82,8 @@ def test_only_municipalities_with_peers_and_per_intervention():
     result = savings.savings_potential(costs, peer_rows({102: [101]}))
     assert sorted(zip(result["municipality_code"], result["intervention_code"])) == [(102, "SEL108"), (102, "SEL85")]
     assert row(result, 102, "SEL85")["potential_dkk"] == pytest.approx((500_000 - 300_000) * 10)
+
+
+def test_no_row_when_nobody_has_a_unit_cost():
+    costs = unit_costs([(101, "BU_PLEJEFAMILIE", 5_000_000, 0), (102, "BU_PLEJEFAMILIE", 4_000_000, 0)])
+    assert savings.savings_potential(costs, peer_rows({101: [102]})).empty
