@@ -122,7 +122,7 @@ compared as (
         f.cost_per_adult_fixed_dkk as cost_per_adult_fixed_dkk,
         f.price_base_year as price_base_year,
         n.national_cost_per_adult_dkk as national_cost_per_adult_dkk,
-        100 * f.cost_per_adult_dkk / nullif(n.national_cost_per_adult_dkk, 0) as index_vs_national,
+        100 * f.cost_per_adult_dkk / nullif(cast(n.national_cost_per_adult_dkk as double precision), 0) as index_vs_national,
         case
             when f.cost_per_adult_dkk is not null
                 then rank() over (partition by f.year order by f.cost_per_adult_dkk asc nulls last)

@@ -63,8 +63,8 @@ effects as (
         p.p_previous * p.q_previous as expenditure_fixed_previous_dkk,
         p.p_current * p.q_current as expenditure_fixed_dkk,
         p.p_current * p.q_current - p.p_previous * p.q_previous as expenditure_change_fixed_dkk,
-        (p.p_current - p.p_previous) * (p.q_current + p.q_previous) / 2 as price_effect_dkk,
-        (p.q_current - p.q_previous) * (p.p_current + p.p_previous) / 2 as quantity_effect_dkk
+        (p.p_current - p.p_previous) * (p.q_current + p.q_previous) / cast(2 as double precision) as price_effect_dkk,
+        (p.q_current - p.q_previous) * (p.p_current + p.p_previous) / cast(2 as double precision) as quantity_effect_dkk
     from pairs as p
 )
 

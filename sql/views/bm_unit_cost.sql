@@ -154,7 +154,7 @@ compared as (
         f.price_base_year as price_base_year,
         n.national_unit_cost_dkk as national_unit_cost_dkk,
         n.national_unit_cost_dkk * f.fixed_price_factor as national_unit_cost_fixed_dkk,
-        100 * f.unit_cost_dkk / nullif(n.national_unit_cost_dkk, 0) as index_vs_national,
+        100 * f.unit_cost_dkk / nullif(cast(n.national_unit_cost_dkk as double precision), 0) as index_vs_national,
         case
             when f.unit_cost_dkk is not null
                 then rank() over (

@@ -1,0 +1,140 @@
+"""A small hand-made warehouse for the view tests; every expected value is computed from it by hand.
+
+Price index 2023 = 100, 2024 = 104, 2025 = 110: the base year of fixed prices is 2025
+(the latest year in the index, even though no expenditure is booked for 2025).
+
+Municipalities: 101 København, 147 Frederiksberg, 151 Ballerup, 153 Brøndby, 157 Gentofte.
+"""
+from __future__ import annotations
+
+from socialbench import loading
+
+PRICE_INDEX = {2023: 100, 2024: 104, 2025: 110}
+BASE = PRICE_INDEX[2025]
+
+POPULATION = [
+    # (municipality, year, age, persons)
+    (101, 2023, 0, 10_000),
+    (101, 2023, 17, 5_000),
+    (101, 2023, 22, 8_000),     # in both 0-22 and 18-64
+    (101, 2023, 23, 90_000),
+    (101, 2023, 64, 200_000),
+    (101, 2023, 65, 50_000),    # in neither
+    (101, 2024, 0, 10_000),
+    (101, 2024, 22, 13_500),
+    (101, 2024, 40, 290_000),
+    (147, 2023, 5, 7_000),
+    (147, 2023, 30, 60_000),
+    (147, 2024, 5, 7_100),      # population without expenditure: no row in the cost views
+    (151, 2023, 10, 4_000),
+    (151, 2023, 40, 30_000),
+    (153, 2023, 10, 2_000),
+    (153, 2023, 40, 15_000),
+    # 157 has expenditure but no population
+]
+
+EXPENDITURE = [
+    # (municipality, year, function, kind, amount)
+    (101, 2023, "5.28.22", "actual", "60000000"),   # BU_PLEJEFAMILIE
+    (101, 2023, "5.28.25", "actual", "40000000"),   # children, no intervention
+    (101, 2023, "5.38.50", "actual", "50000000"),   # SEL108
+    (101, 2023, "5.38.59", "actual", "12000000"),   # SEL104
+    (101, 2023, "5.38.35", "actual", "10000000"),   # adults, no intervention
+    (101, 2024, "5.28.22", "actual", "66000000"),
+    (101, 2024, "5.28.25", "actual", "40000000"),
+    (101, 2024, "5.38.50", "actual", "54000000"),
+    (101, 2024, "5.38.59", "actual", "13000000"),
+    (101, 2024, "5.38.35", "actual", "10000000"),
+    (147, 2023, "5.28.22", "actual", "30000000"),
+    (147, 2023, "5.38.50", "actual", "20000000"),
+    (151, 2023, "5.28.22", "actual", "16000000"),
+    (151, 2023, "5.38.50", "actual", "3000000.50"),
+    (153, 2023, "5.28.22", "actual", "8000000"),
+    (157, 2023, "5.28.22", "actual", "1000000"),
+    # budgets
+    (101, 2023, "5.28.22", "budget", "55000000"),
+    (101, 2023, "5.28.25", "budget", "40000000"),
+    (101, 2023, "5.38.50", "budget", "70000000"),
+    (101, 2023, "5.38.59", "budget", "2000000"),
+    (147, 2023, "5.28.22", "budget", "0"),
+    (101, 2025, "5.28.22", "budget", "70000000"),   # budget year without accounts
+]
+
+FULL_YEAR_CITIZENS = [
+    # (municipality, year, intervention, full-year citizens)
+    (101, 2023, "BU_PLEJEFAMILIE", "150"),
+    (101, 2024, "BU_PLEJEFAMILIE", "160"),
+    (101, 2023, "SEL108", "100"),
+    (101, 2024, "SEL108", "105.5"),
+    (101, 2023, "SEL104", "40"),
+    (101, 2024, "SEL104", "0"),         # zero full-year citizens: NULL unit cost
+    (147, 2023, "BU_PLEJEFAMILIE", "75"),
+    (147, 2023, "SEL108", "50"),
+    (147, 2023, "SEL85", "12.5"),       # citizens but no expenditure on 5.38.38
+    (151, 2023, "BU_PLEJEFAMILIE", "32"),
+    (151, 2023, "SEL108", "7.5"),
+    # 153 BU_PLEJEFAMILIE: expenditure but no count (missing): NULL unit cost
+]
+
+PROVIDERS = [("P1", "Bo og Liv"), ("P2", "Dagcenter Nord")]
+
+GRANTS = [
+    # (grant, citizen, municipality, provider, intervention, start, end, end reason)
+    ("G1", "C1", 101, "P1", "SEL108", "2023-12-15", "2024-03-31", "moved"),
+    ("G2", "C2", 101, "P1", "SEL108", "2024-02-01", None, None),
+    ("G3", "C3", 101, "P1", "SEL108", "2024-02-10", "2024-02-20", "ended"),
+    ("G4", "C1", 101, "P1", "SEL108", "2024-04-01", None, None),
+    ("G5", "C4", 147, "P2", "SEL85", "2024-03-05", "2024-04-04", "goal reached"),
+]
+
+ASSESSMENTS = [
+    # (grant, date, level)
+    ("G1", "2023-12-15", 3),
+    ("G1", "2024-03-01", 2),
+    ("G4", "2024-04-01", 3),
+    ("G4", "2024-05-31", 1),    # the latest date in the data: the reference date
+    ("G2", "2024-02-01", 2),
+    ("G2", "2024-04-15", 3),
+    ("G3", "2024-02-10", 1),
+    ("G5", "2024-03-05", 2),
+    ("G5", "2024-04-04", 1),
+]
+REFERENCE_DATE = "2024-05-31"
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _records(columns, rows):
+    return [(i + 2, {c: _text(v) for c, v in zip(columns, row)}) for i, row in enumerate(rows)]
+
+
+def batch(expenditure=EXPENDITURE, population=POPULATION, citizens=FULL_YEAR_CITIZENS, price_index=PRICE_INDEX):
+    tables = {
+        "price_index": _records(["year", "index_value"], sorted(price_index.items())),
+        "population": _records(["municipality_code", "year", "age", "persons"], population),
+        "expenditure": _records(["municipality_code", "year", "function_code", "kind", "amount_dkk"], expenditure),
+        "full_year_citizens": _records(
+            ["municipality_code", "year", "intervention_code", "full_year_citizens"], citizens
+        ),
+        "providers": _records(["provider_id", "provider_name"], PROVIDERS),
+        "grants": _records(
+            ["grant_id", "citizen_key", "municipality_code", "provider_id", "intervention_code",
+             "start_date", "end_date", "end_reason"],
+            GRANTS,
+        ),
+        "assessments": _records(["grant_id", "assessed_on", "support_level"], ASSESSMENTS),
+    }
+    rows, problems = [], []
+    for table, records in tables.items():
+        validated, found = loading.validate_records(table, f"{table}.csv", records)
+        rows.append(validated)
+        problems += found
+    assert problems == [], problems
+    return rows
+
+
+def load(engine, **overrides) -> None:
+    """Load the hand-made data set (optionally with some tables replaced) through the loader."""
+    loading.load_batch(engine, batch(**overrides), source="tests/sql/dataset.py")

@@ -1,0 +1,212 @@
+WITH municipalities AS (
+  SELECT
+    m.municipality_code AS municipality_code,
+    m.municipality_name AS municipality_name,
+    m.region_name AS region_name
+  FROM municipality AS m
+), interventions AS (
+  SELECT
+    i.intervention_code AS intervention_code,
+    i.intervention_name AS intervention_name,
+    i.area AS area
+  FROM intervention AS i
+), grant_periods AS (
+  SELECT
+    g.grant_id AS grant_id,
+    g.municipality_code AS municipality_code,
+    g.intervention_code AS intervention_code,
+    CAST(EXTRACT(YEAR FROM g.start_date) AS INT) AS start_year,
+    CAST(EXTRACT(YEAR FROM g.start_date) AS INT) * 12 + CAST(EXTRACT(MONTH FROM g.start_date) AS INT) - 1 AS start_month_index,
+    CASE
+      WHEN NOT g.end_date IS NULL
+      THEN CAST(EXTRACT(YEAR FROM g.end_date) AS INT) * 12 + CAST(EXTRACT(MONTH FROM g.end_date) AS INT) - 1
+    END AS end_month_index
+  FROM grants AS g
+), data_dates AS (
+  SELECT
+    g.start_date AS data_date
+  FROM grants AS g
+  UNION ALL
+  SELECT
+    g.end_date AS data_date
+  FROM grants AS g
+  UNION ALL
+  SELECT
+    a.assessed_on AS data_date
+  FROM assessments AS a
+), reference AS (
+  SELECT
+    MAX(d.data_date) AS reference_date
+  FROM data_dates AS d
+), reference_month AS (
+  SELECT
+    r.reference_date AS reference_date,
+    CAST(EXTRACT(YEAR FROM r.reference_date) AS INT) * 12 + CAST(EXTRACT(MONTH FROM r.reference_date) AS INT) - 1 AS reference_month_index
+  FROM reference AS r
+), digits AS (
+  SELECT
+    0 AS digit
+  UNION ALL
+  SELECT
+    1 AS digit
+  UNION ALL
+  SELECT
+    2 AS digit
+  UNION ALL
+  SELECT
+    3 AS digit
+  UNION ALL
+  SELECT
+    4 AS digit
+  UNION ALL
+  SELECT
+    5 AS digit
+  UNION ALL
+  SELECT
+    6 AS digit
+  UNION ALL
+  SELECT
+    7 AS digit
+  UNION ALL
+  SELECT
+    8 AS digit
+  UNION ALL
+  SELECT
+    9 AS digit
+), months_of_year AS (
+  SELECT
+    d.digit + 1 AS month_number
+  FROM digits AS d
+  UNION ALL
+  SELECT
+    11 AS month_number
+  UNION ALL
+  SELECT
+    12 AS month_number
+), year_offsets AS (
+  SELECT
+    tens.digit * 10 + ones.digit AS year_offset
+  FROM digits AS tens
+  CROSS JOIN digits AS ones
+), series AS (
+  SELECT
+    p.municipality_code AS municipality_code,
+    p.intervention_code AS intervention_code,
+    MIN(p.start_year) AS first_year,
+    MIN(p.start_month_index) AS first_month_index
+  FROM grant_periods AS p
+  GROUP BY
+    p.municipality_code,
+    p.intervention_code
+), calendar AS (
+  SELECT
+    s.municipality_code AS municipality_code,
+    s.intervention_code AS intervention_code,
+    r.reference_date AS reference_date,
+    s.first_year + y.year_offset AS calendar_year,
+    mo.month_number AS month_number,
+    (
+      s.first_year + y.year_offset
+    ) * 12 + mo.month_number - 1 AS month_index
+  FROM series AS s
+  CROSS JOIN reference_month AS r
+  CROSS JOIN year_offsets AS y
+  CROSS JOIN months_of_year AS mo
+  WHERE
+    (
+      s.first_year + y.year_offset
+    ) * 12 + mo.month_number - 1 BETWEEN s.first_month_index AND r.reference_month_index
+), inflow AS (
+  SELECT
+    p.municipality_code AS municipality_code,
+    p.intervention_code AS intervention_code,
+    p.start_month_index AS month_index,
+    COUNT(*) AS grants_started
+  FROM grant_periods AS p
+  GROUP BY
+    p.municipality_code,
+    p.intervention_code,
+    p.start_month_index
+), outflow AS (
+  SELECT
+    p.municipality_code AS municipality_code,
+    p.intervention_code AS intervention_code,
+    p.end_month_index AS month_index,
+    COUNT(*) AS grants_ended
+  FROM grant_periods AS p
+  WHERE
+    NOT p.end_month_index IS NULL
+  GROUP BY
+    p.municipality_code,
+    p.intervention_code,
+    p.end_month_index
+), flows AS (
+  SELECT
+    c.municipality_code AS municipality_code,
+    c.intervention_code AS intervention_code,
+    c.reference_date AS reference_date,
+    c.calendar_year AS calendar_year,
+    c.month_number AS month_number,
+    c.month_index AS month_index,
+    CAST(COALESCE(i.grants_started, 0) AS INT) AS inflow_grants,
+    CAST(COALESCE(o.grants_ended, 0) AS INT) AS outflow_grants
+  FROM calendar AS c
+  LEFT JOIN inflow AS i
+    ON i.municipality_code = c.municipality_code
+    AND i.intervention_code = c.intervention_code
+    AND i.month_index = c.month_index
+  LEFT JOIN outflow AS o
+    ON o.municipality_code = c.municipality_code
+    AND o.intervention_code = c.intervention_code
+    AND o.month_index = c.month_index
+), stock AS (
+  SELECT
+    f.municipality_code AS municipality_code,
+    f.intervention_code AS intervention_code,
+    f.reference_date AS reference_date,
+    f.calendar_year AS calendar_year,
+    f.month_number AS month_number,
+    f.inflow_grants AS inflow_grants,
+    f.outflow_grants AS outflow_grants,
+    CAST(SUM(f.inflow_grants - f.outflow_grants) OVER (
+      PARTITION BY f.municipality_code, f.intervention_code
+      ORDER BY f.month_index
+      rows BETWEEN UNBOUNDED preceding AND CURRENT ROW
+    ) AS INT) AS active_grants_end_of_month
+  FROM flows AS f
+), final AS (
+  SELECT
+    s.municipality_code AS municipality_code,
+    m.municipality_name AS municipality_name,
+    m.region_name AS region_name,
+    s.intervention_code AS intervention_code,
+    i.intervention_name AS intervention_name,
+    i.area AS area,
+    CAST(CAST(s.calendar_year AS TEXT) || '-' || LPAD(CAST(s.month_number AS TEXT), 2, '0') || '-01' AS DATE) AS month_start,
+    s.calendar_year AS calendar_year,
+    s.month_number AS month_number,
+    s.active_grants_end_of_month AS active_grants_end_of_month,
+    s.inflow_grants AS inflow_grants,
+    s.outflow_grants AS outflow_grants,
+    s.reference_date AS reference_date
+  FROM stock AS s
+  LEFT JOIN municipalities AS m
+    ON m.municipality_code = s.municipality_code
+  LEFT JOIN interventions AS i
+    ON i.intervention_code = s.intervention_code
+)
+SELECT
+  municipality_code,
+  municipality_name,
+  region_name,
+  intervention_code,
+  intervention_name,
+  area,
+  month_start,
+  calendar_year,
+  month_number,
+  active_grants_end_of_month,
+  inflow_grants,
+  outflow_grants,
+  reference_date
+FROM final

@@ -1,0 +1,98 @@
+WITH municipalities AS (
+  SELECT
+    m.municipality_code AS municipality_code,
+    m.municipality_name AS municipality_name,
+    m.region_name AS region_name
+  FROM municipality AS m
+), interventions AS (
+  SELECT
+    i.intervention_code AS intervention_code,
+    i.intervention_name AS intervention_name,
+    i.area AS area
+  FROM intervention AS i
+), citizen_assessments AS (
+  SELECT
+    g.municipality_code AS municipality_code,
+    g.intervention_code AS intervention_code,
+    g.citizen_key AS citizen_key,
+    a.grant_id AS grant_id,
+    a.assessed_on AS assessed_on,
+    a.support_level AS support_level
+  FROM assessments AS a
+  INNER JOIN grants AS g
+    ON g.grant_id = a.grant_id
+), ordered AS (
+  SELECT
+    c.municipality_code AS municipality_code,
+    c.intervention_code AS intervention_code,
+    c.citizen_key AS citizen_key,
+    c.support_level AS support_level,
+    ROW_NUMBER() OVER (
+      PARTITION BY c.municipality_code, c.intervention_code, c.citizen_key
+      ORDER BY c.assessed_on ASC, c.grant_id ASC
+    ) AS from_first,
+    ROW_NUMBER() OVER (
+      PARTITION BY c.municipality_code, c.intervention_code, c.citizen_key
+      ORDER BY c.assessed_on DESC NULLS FIRST, c.grant_id DESC NULLS FIRST
+    ) AS from_latest
+  FROM citizen_assessments AS c
+), citizen_change AS (
+  SELECT
+    o.municipality_code AS municipality_code,
+    o.intervention_code AS intervention_code,
+    o.citizen_key AS citizen_key,
+    COUNT(*) AS assessments,
+    MAX(CASE WHEN o.from_first = 1 THEN o.support_level END) AS first_level,
+    MAX(CASE WHEN o.from_latest = 1 THEN o.support_level END) AS latest_level
+  FROM ordered AS o
+  GROUP BY
+    o.municipality_code,
+    o.intervention_code,
+    o.citizen_key
+), counts AS (
+  SELECT
+    c.municipality_code AS municipality_code,
+    c.intervention_code AS intervention_code,
+    CAST(COUNT(*) AS INTEGER) AS citizens_assessed,
+    CAST(SUM(CASE WHEN c.assessments >= 2 THEN 1 ELSE 0 END) AS INTEGER) AS citizens_reassessed,
+    CAST(SUM(CASE WHEN c.latest_level < c.first_level THEN 1 ELSE 0 END) AS INTEGER) AS citizens_need_down,
+    CAST(SUM(CASE WHEN c.latest_level = c.first_level THEN 1 ELSE 0 END) AS INTEGER) AS citizens_need_unchanged,
+    CAST(SUM(CASE WHEN c.latest_level > c.first_level THEN 1 ELSE 0 END) AS INTEGER) AS citizens_need_up
+  FROM citizen_change AS c
+  GROUP BY
+    c.municipality_code,
+    c.intervention_code
+), final AS (
+  SELECT
+    c.municipality_code AS municipality_code,
+    m.municipality_name AS municipality_name,
+    m.region_name AS region_name,
+    c.intervention_code AS intervention_code,
+    i.intervention_name AS intervention_name,
+    i.area AS area,
+    c.citizens_assessed AS citizens_assessed,
+    c.citizens_reassessed AS citizens_reassessed,
+    c.citizens_need_down AS citizens_need_down,
+    c.citizens_need_unchanged AS citizens_need_unchanged,
+    c.citizens_need_up AS citizens_need_up,
+    CAST(c.citizens_need_down AS DOUBLE) / NULLIF(CAST(c.citizens_assessed AS DOUBLE), 0) AS share_need_down
+  FROM counts AS c
+  LEFT JOIN municipalities AS m
+    ON m.municipality_code = c.municipality_code
+  LEFT JOIN interventions AS i
+    ON i.intervention_code = c.intervention_code
+)
+SELECT
+  municipality_code,
+  municipality_name,
+  region_name,
+  intervention_code,
+  intervention_name,
+  area,
+  citizens_assessed,
+  citizens_reassessed,
+  citizens_need_down,
+  citizens_need_unchanged,
+  citizens_need_up,
+  share_need_down
+FROM final
