@@ -1,0 +1,363 @@
+"""The socialbench REST API inside Superset: settlement runs under Superset's own permissions.
+
+Registered by `superset_plugins.config.FLASK_APP_MUTATOR` at `/api/v1/socialbench/`:
+
+| method | path                              | permission (on SocialbenchSettlement) |
+|--------|-----------------------------------|---------------------------------------|
+| GET    | /runs                             | can_read                              |
+| GET    | /runs/<run_id>                    | can_read                              |
+| GET    | /runs/<run_id>/lines              | can_read                              |
+| GET    | /runs/<run_id>/statement?format=  | can_read                              |
+| POST   | /runs  {"model": ..., "as_of": ...} | can_write (a draft run)             |
+| POST   | /runs/<run_id>/approve            | can_approve                           |
+
+The API only parses, calls `incentive_models` and turns its errors into HTTP answers:
+bad input is 400 with {"message": ...} naming the field, an unknown run 404, a rule that
+forbids the action (e.g. approving twice) 409. Amounts are strings with two decimals
+(exact kroner and øre), dates ISO `YYYY-MM-DD`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from flask import request, send_file
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from socialbench.errors import InputError, RuleError, SocialbenchError
+from superset_plugins.config import PERMISSION_VIEW, warehouse_engine
+
+STATEMENT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+class ModelField(fields.Field):
+    """An incentive model: its YAML text, or the same fields as a JSON object."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from incentive_models.model import parse_model
+
+        if isinstance(value, dict):
+            text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+        elif isinstance(value, str):
+            text = value
+        else:
+            raise ValidationError("must be the model as YAML text or as an object")
+        try:
+            return parse_model(text, "model")
+        except InputError as error:
+            raise ValidationError({p.column or "model": [p.message] for p in error.problems}) from None
+
+
+class DraftRunSchema(Schema):
+    """Body of POST /runs."""
+
+    class Meta:
+        unknown = RAISE
+
+    model = ModelField(required=True)
+    as_of = fields.Date(
+        required=True, format="%Y-%m-%d", error_messages={"invalid": "not a date YYYY-MM-DD"}
+    )
+
+
+class StatementQuerySchema(Schema):
+    """Query string of GET /runs/<run_id>/statement."""
+
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(
+        required=True,
+        validate=validate.OneOf(list(STATEMENT_FORMATS), error="must be one of csv, xlsx, pdf"),
+    )
+    provider = fields.String(validate=validate.Length(min=1, error="must not be empty"))
+
+
+def _message(errors, prefix: str = "") -> list[str]:
+    """Marshmallow's nested error dict as lines `field: message` (`model.share: ...`)."""
+    if isinstance(errors, list):
+        texts = [m for m in errors if isinstance(m, str)]
+        text = texts[0] if texts else "invalid"
+        text = {
+            "Missing data for required field.": "missing (required)",
+            "Unknown field.": "unknown field",
+            "Field may not be null.": "must have a value",
+        }.get(text, text)
+        return [f"{prefix}: {text}" if prefix else text]
+    lines = []
+    for key, value in errors.items():
+        lines += _message(value, f"{prefix}.{key}" if prefix else str(key))
+    return lines
+
+
+def _plain(value):
+    """A JSON value: money as exact text, dates as ISO text, missing as null."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.isoformat(sep=" ") if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return _plain(value.item())
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
+
+
+class SocialbenchRestApi(BaseApi):
+    resource_name = "socialbench"
+    route_base = "/api/v1/socialbench"
+    openapi_spec_tag = "Socialbench"
+    allow_browser_login = True
+    class_permission_name = PERMISSION_VIEW
+    method_permission_name = {
+        "list_runs": "read",
+        "get_run": "read",
+        "run_lines": "read",
+        "statement": "read",
+        "create_run": "write",
+        "approve_run": "approve",
+    }
+
+    # --- helpers -----------------------------------------------------------------
+    def _bad(self, lines: list[str]):
+        return self.response(400, message="; ".join(lines))
+
+    def _find_run(self, engine, run_id: str) -> dict | None:
+        from incentive_models.runs import list_runs
+
+        runs = _records(list_runs(engine))
+        return next((run for run in runs if str(run["run_id"]) == str(run_id)), None)
+
+    def _not_found(self, run_id: str):
+        return self.response(404, message=f"no settlement run {run_id!r}")
+
+    # --- endpoints ---------------------------------------------------------------
+    @expose("/runs", methods=("GET",))
+    @protect()
+    @safe
+    def list_runs(self):
+        """List settlement runs, newest first.
+        ---
+        get:
+          summary: Settlement runs (model, as_of, status, totals)
+          responses:
+            200:
+              description: the runs
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        from incentive_models.runs import list_runs
+
+        runs = _records(list_runs(warehouse_engine()))
+        return self.response(200, result=runs, count=len(runs))
+
+    @expose("/runs/<run_id>", methods=("GET",))
+    @protect()
+    @safe
+    def get_run(self, run_id: str):
+        """One settlement run.
+        ---
+        get:
+          summary: One settlement run
+          parameters:
+          - in: path
+            name: run_id
+            schema:
+              type: string
+          responses:
+            200:
+              description: the run
+            404:
+              $ref: '#/components/responses/404'
+        """
+        run = self._find_run(warehouse_engine(), run_id)
+        if run is None:
+            return self._not_found(run_id)
+        return self.response(200, result=run)
+
+    @expose("/runs/<run_id>/lines", methods=("GET",))
+    @protect()
+    @safe
+    def run_lines(self, run_id: str):
+        """The lines of a settlement run (one per episode).
+        ---
+        get:
+          summary: The lines of a settlement run
+          parameters:
+          - in: path
+            name: run_id
+            schema:
+              type: string
+          responses:
+            200:
+              description: the lines
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from incentive_models.runs import run_lines
+
+        engine = warehouse_engine()
+        run = self._find_run(engine, run_id)
+        if run is None:
+            return self._not_found(run_id)
+        lines = _records(run_lines(engine, run["run_id"]))
+        return self.response(200, result=lines, count=len(lines))
+
+    @expose("/runs", methods=("POST",))
+    @protect()
+    @safe
+    def create_run(self):
+        """Compute and store a draft run.
+        ---
+        post:
+          summary: Compute a draft settlement run
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    model:
+                      description: the incentive model, as YAML text or as an object
+                    as_of:
+                      type: string
+                      format: date
+          responses:
+            201:
+              description: the draft run
+            400:
+              $ref: '#/components/responses/400'
+        """
+        from incentive_models.runs import create_draft
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self._bad(['the body must be a JSON object {"model": ..., "as_of": "YYYY-MM-DD"}'])
+        try:
+            data = DraftRunSchema().load(body)
+        except ValidationError as error:
+            return self._bad(_message(error.normalized_messages()))
+        engine = warehouse_engine()
+        try:
+            run_id = create_draft(engine, data["model"], data["as_of"])
+        except InputError as error:
+            return self._bad([str(p) for p in error.problems])
+        except SocialbenchError as error:  # RuleError: e.g. a missing rate
+            return self._bad([str(error)])
+        return self.response(201, result=self._find_run(engine, run_id))
+
+    @expose("/runs/<run_id>/approve", methods=("POST",))
+    @protect()
+    @safe
+    def approve_run(self, run_id: str):
+        """Approve a draft run (needs can_approve).
+        ---
+        post:
+          summary: Approve a draft settlement run; approved runs are immutable
+          parameters:
+          - in: path
+            name: run_id
+            schema:
+              type: string
+          responses:
+            200:
+              description: the approved run
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              description: the rules forbid approving this run (the message says why)
+        """
+        from incentive_models.runs import approve
+
+        engine = warehouse_engine()
+        run = self._find_run(engine, run_id)
+        if run is None:
+            return self._not_found(run_id)
+        try:
+            approve(engine, run["run_id"])
+        except (RuleError, SocialbenchError) as error:
+            return self.response(409, message=str(error))
+        return self.response(200, result=self._find_run(engine, run_id))
+
+    @expose("/runs/<run_id>/statement", methods=("GET",))
+    @protect()
+    @safe
+    def statement(self, run_id: str):
+        """Download the statement of a run (all providers, or one).
+        ---
+        get:
+          summary: The Danish statement of a run as csv, xlsx or pdf
+          parameters:
+          - in: path
+            name: run_id
+            schema:
+              type: string
+          - in: query
+            name: format
+            schema:
+              type: string
+              enum: [csv, xlsx, pdf]
+          - in: query
+            name: provider
+            schema:
+              type: string
+          responses:
+            200:
+              description: the file
+            400:
+              $ref: '#/components/responses/400'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from incentive_models.statement import write_statement
+
+        try:
+            query = StatementQuerySchema().load(request.args.to_dict())
+        except ValidationError as error:
+            return self._bad(_message(error.normalized_messages()))
+        engine = warehouse_engine()
+        run = self._find_run(engine, run_id)
+        if run is None:
+            return self._not_found(run_id)
+        fmt, provider = query["format"], query.get("provider")
+        name = f"afregning-{run['run_id']}" + (f"-{provider}" if provider else "") + f".{fmt}"
+        with tempfile.TemporaryDirectory(prefix="socialbench-statement-") as folder:
+            out = Path(folder) / name
+            try:
+                write_statement(engine, run["run_id"], fmt, out, provider=provider)
+            except SocialbenchError as error:  # e.g. an unknown provider
+                return self._bad([str(error)])
+            content = out.read_bytes()
+        return send_file(
+            io.BytesIO(content),
+            mimetype=STATEMENT_FORMATS[fmt],
+            as_attachment=True,
+            download_name=name,
+        )

@@ -1,0 +1,131 @@
+"""Everything socialbench adds to a Superset you configure yourself, in one import line.
+
+Put this line at the TOP of your `superset_config.py`, before your own settings:
+
+    from superset_plugins.config import *
+
+It defines these settings (and nothing else; see `__all__`):
+
+- `FLASK_APP_MUTATOR`: registers the socialbench REST API (`/api/v1/socialbench/`) with
+  Superset's own permissions, the `superset socialbench-roles` and
+  `superset socialbench-approvers` commands, and makes sure the settings below survive
+  your own overrides (see `socialbench_app_mutator`).
+- `JINJA_CONTEXT_ADDONS`: the SQL Lab / virtual dataset macros of `jinja_macros`.
+- `FEATURE_FLAGS`: `{"ENABLE_TEMPLATE_PROCESSING": True}` (the macros need it).
+- `D3_FORMAT`: Danish numbers and currency (1.234.567,89 and "1.234 kr.").
+- `SOCIALBENCH_DB`: the warehouse URL the API and the macros use (default: the
+  environment variable SOCIALBENCH_DB, else socialbench's default DuckDB file).
+
+Settings you write after the import win, and the mutator merges rather than clobbers:
+your own `FEATURE_FLAGS = {...}` keeps template processing on unless you set it to
+False, your own `JINJA_CONTEXT_ADDONS` keeps the socialbench macros next to yours, and
+your own `D3_FORMAT` is kept as it is. Only `FLASK_APP_MUTATOR` cannot be merged for you:
+if you need your own, chain it:
+
+    FLASK_APP_MUTATOR = chain_mutators(FLASK_APP_MUTATOR, my_mutator)
+
+Importing this module is cheap: Superset, pandas and the API are imported only when the
+app is created, so `superset db upgrade` and friends are unaffected.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from superset_plugins.jinja_macros import MACROS
+
+__all__ = [
+    "D3_FORMAT",
+    "FEATURE_FLAGS",
+    "FLASK_APP_MUTATOR",
+    "JINJA_CONTEXT_ADDONS",
+    "SOCIALBENCH_DB",
+    "chain_mutators",
+    "socialbench_app_mutator",
+]
+
+# Danish number format: 1.234.567,89 and amounts as "1.234 kr.".
+D3_FORMAT: dict[str, Any] = {
+    "decimal": ",",
+    "thousands": ".",
+    "grouping": [3],
+    "currency": ["", " kr."],
+}
+
+FEATURE_FLAGS: dict[str, bool] = {"ENABLE_TEMPLATE_PROCESSING": True}
+
+JINJA_CONTEXT_ADDONS: dict[str, Callable[..., Any]] = dict(MACROS)
+
+# The warehouse the API and the macros read; None means $SOCIALBENCH_DB or the default.
+SOCIALBENCH_DB: str | None = os.environ.get("SOCIALBENCH_DB")
+
+# Permission view (Superset "view menu") of the REST API: can_read, can_write, can_approve.
+PERMISSION_VIEW = "SocialbenchSettlement"
+
+
+def _merge_settings(config) -> None:
+    """Make the socialbench settings hold even where the user's own settings replaced ours."""
+    flags = config.setdefault("FEATURE_FLAGS", {})
+    flags.setdefault("ENABLE_TEMPLATE_PROCESSING", True)
+    addons = config.get("JINJA_CONTEXT_ADDONS") or {}
+    config["JINJA_CONTEXT_ADDONS"] = {**MACROS, **addons}
+    if not config.get("D3_FORMAT"):
+        config["D3_FORMAT"] = dict(D3_FORMAT)
+
+
+def _restrict_default_roles(security_manager) -> None:
+    """Settlement permissions are not for every viewer.
+
+    `superset init` gives Admin everything. Without this, it would also give Gamma
+    (every dashboard viewer) and Alpha the right to approve payouts. Here: Alpha may read
+    and create drafts, Gamma gets nothing, and approval stays with Admin and the roles
+    you grant it to (`superset socialbench-approvers ROLE`).
+    """
+    security_manager.ALPHA_ONLY_VIEW_MENUS = set(security_manager.ALPHA_ONLY_VIEW_MENUS) | {PERMISSION_VIEW}
+    security_manager.ADMIN_ONLY_PERMISSIONS = set(security_manager.ADMIN_ONLY_PERMISSIONS) | {"can_approve"}
+
+
+def socialbench_app_mutator(app) -> None:
+    """Install socialbench into a Superset app (called by Superset at start-up)."""
+    _merge_settings(app.config)
+    from superset.extensions import appbuilder, feature_flag_manager
+
+    feature_flag_manager.init_app(app)  # re-read the merged flags
+
+    from superset_plugins.api import SocialbenchRestApi
+    from superset_plugins.roles import CLI_COMMANDS
+
+    _restrict_default_roles(appbuilder.sm)
+    appbuilder.add_api(SocialbenchRestApi)
+    for command in CLI_COMMANDS:
+        app.cli.add_command(command)
+
+
+def chain_mutators(*mutators: Callable | None) -> Callable:
+    """One FLASK_APP_MUTATOR that calls each given mutator in order (None is skipped)."""
+    chain = [m for m in mutators if m is not None]
+
+    def mutator(app) -> None:
+        for each in chain:
+            each(app)
+
+    return mutator
+
+
+FLASK_APP_MUTATOR = socialbench_app_mutator
+
+
+def warehouse_engine(url: str | None = None):
+    """The warehouse engine of the running app: config SOCIALBENCH_DB, else the environment."""
+    from flask import current_app
+
+    from socialbench import warehouse
+
+    url = warehouse.resolve_url(url or current_app.config.get("SOCIALBENCH_DB"))
+    if url not in _ENGINES:
+        _ENGINES[url] = warehouse.create_engine(url)
+    return _ENGINES[url]
+
+
+_ENGINES: dict[str, Any] = {}

@@ -1,0 +1,148 @@
+"""Row-level security: a municipality's users see only their own grant and settlement rows.
+
+`superset socialbench-roles [--municipality CODE ...]` (or `municipality_roles()`) makes,
+for each municipality, a role "Kommune 101 København" and Superset row-level-security
+filters (type Regular) on every dataset that holds citizen-level data:
+
+- a dataset with a `municipality_code` column gets the clause `municipality_code = 101`;
+- a dataset with a `grant_id` column but no `municipality_code` (e.g. settlement_line,
+  assessments) gets `grant_id in (select grant_id from grants where municipality_code = 101)`.
+
+Open to all (no filter): the benchmark views and tables (`bm_*`) and the public statistics
+they are made from (municipality, population, expenditure, full_year_citizens,
+structural_indicators, price_index). Filters of the same municipality share the group
+key `municipality`, so a user with two Kommune roles sees both municipalities.
+
+Running it again changes nothing, except that datasets added since are included.
+`superset socialbench-approvers ROLE` gives a role the right to read and approve
+settlement runs through the REST API.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import click
+from flask.cli import with_appcontext
+
+from superset_plugins.config import PERMISSION_VIEW
+
+OPEN_DATASETS = frozenset(
+    {"municipality", "population", "expenditure", "full_year_citizens", "structural_indicators", "price_index"}
+)
+OPEN_PREFIX = "bm_"
+FILTER_PREFIX = "socialbench"
+GROUP_KEY = "municipality"
+
+
+def role_name(code: int, name: str) -> str:
+    return f"Kommune {code} {name}"
+
+
+def restriction(code: int, columns: Iterable[str]) -> tuple[str, str] | None:
+    """(kind, clause) restricting a dataset with these columns to one municipality, or None."""
+    columns = set(columns)
+    code = int(code)  # the clause is built from a whole number only
+    if "municipality_code" in columns:
+        return "municipality_code", f"municipality_code = {code}"
+    if "grant_id" in columns:
+        return "grant_id", f"grant_id in (select grant_id from grants where municipality_code = {code})"
+    return None
+
+
+def is_open(table_name: str) -> bool:
+    name = table_name.lower()
+    return name.startswith(OPEN_PREFIX) or name in OPEN_DATASETS
+
+
+def _municipalities(codes: Iterable[int] | None) -> list[tuple[int, str]]:
+    from socialbench.errors import SocialbenchError
+    from socialbench.reference import frame
+
+    known = {int(c): str(n) for c, n in frame("municipality")[["municipality_code", "municipality_name"]].values}
+    if not codes:
+        return sorted(known.items())
+    unknown = sorted(set(int(c) for c in codes) - set(known))
+    if unknown:
+        raise SocialbenchError(f"unknown municipality code(s): {', '.join(map(str, unknown))}")
+    return [(int(c), known[int(c)]) for c in sorted(set(int(c) for c in codes))]
+
+
+def municipality_roles(codes: Iterable[int] | None = None) -> dict[str, list[str]]:
+    """Create or update the role and RLS filters of each municipality (all 98 if none given).
+
+    Returns {role name: [names of the datasets it filters]}. Runs in the app context and
+    commits once at the end.
+    """
+    from superset import db, security_manager
+    from superset.connectors.sqla.models import RowLevelSecurityFilter, SqlaTable
+    from superset.utils.core import RowLevelSecurityFilterType
+
+    datasets = [
+        (table, {column.column_name for column in table.columns})
+        for table in db.session.query(SqlaTable).order_by(SqlaTable.id).all()
+        if not is_open(table.table_name)
+    ]
+    done: dict[str, list[str]] = {}
+    for code, name in _municipalities(codes):
+        role = security_manager.find_role(role_name(code, name)) or security_manager.add_role(role_name(code, name))
+        by_clause: dict[tuple[str, str], list] = {}
+        for table, columns in datasets:
+            found = restriction(code, columns)
+            if found:
+                by_clause.setdefault(found, []).append(table)
+        for (kind, clause), tables in by_clause.items():
+            filter_name = f"{FILTER_PREFIX}: {role.name} ({kind})"
+            rls = db.session.query(RowLevelSecurityFilter).filter_by(name=filter_name).one_or_none()
+            if rls is None:
+                rls = RowLevelSecurityFilter(name=filter_name)
+                db.session.add(rls)
+            rls.filter_type = RowLevelSecurityFilterType.REGULAR
+            rls.clause = clause
+            rls.group_key = GROUP_KEY
+            rls.description = f"socialbench: users of {name} see only {name}'s citizen-level rows"
+            rls.roles = [role]
+            rls.tables = tables
+        done[role.name] = sorted(t.table_name for tables in by_clause.values() for t in tables)
+    db.session.commit()
+    return done
+
+
+def grant_approval(role: str) -> None:
+    """Let a role read and approve settlement runs (creating the role if needed)."""
+    from superset import db, security_manager
+
+    found = security_manager.find_role(role) or security_manager.add_role(role)
+    for permission in ("can_read", "can_approve"):
+        pvm = security_manager.find_permission_view_menu(permission, PERMISSION_VIEW)
+        if pvm is None:
+            pvm = security_manager.add_permission_view_menu(permission, PERMISSION_VIEW)
+        if pvm not in found.permissions:
+            found.permissions.append(pvm)
+    db.session.commit()
+
+
+@click.command("socialbench-roles")
+@click.option("--municipality", "codes", multiple=True, type=int, help="Municipality code; all 98 if omitted.")
+@with_appcontext
+def roles_command(codes: tuple[int, ...]) -> None:
+    """Create a role and row-level-security filters per municipality (idempotent)."""
+    from socialbench.errors import SocialbenchError
+
+    try:
+        done = municipality_roles(codes or None)
+    except SocialbenchError as error:
+        raise click.ClickException(str(error)) from None
+    for role, tables in done.items():
+        click.echo(f"{role}: {', '.join(tables) if tables else 'no restricted datasets yet'}")
+
+
+@click.command("socialbench-approvers")
+@click.argument("role")
+@with_appcontext
+def approvers_command(role: str) -> None:
+    """Let ROLE read and approve settlement runs through the socialbench REST API."""
+    grant_approval(role)
+    click.echo(f"{role}: can_read, can_approve on {PERMISSION_VIEW}")
+
+
+CLI_COMMANDS = (roles_command, approvers_command)
