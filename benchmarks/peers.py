@@ -38,7 +38,7 @@ def indicator_matrix(
     rows = indicators[indicators["year"] == year]
     chosen = sorted(rows["indicator"].unique()) if names is None else list(names)
     rows = rows[rows["indicator"].isin(chosen)]
-    wide = rows.pivot_table(index="municipality_code", columns="indicator", values="value", aggfunc="first")
+    wide = rows.pivot(index="municipality_code", columns="indicator", values="value")
     wide = wide.reindex(columns=chosen).astype(float)
     return wide.dropna(how="any").sort_index()
 

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from benchmarks.refresh import refresh
-from socialbench import cli, loading, reference, warehouse
+from benchmarks.refresh import DERIVED_TABLES, refresh
+from socialbench import cli, loading, reference, schema, warehouse
 from socialbench.errors import SocialbenchError
+from tests.sql import dbt_tests
 
 CODES = [101, 147, 151, 153, 155]  # all in Statistics Denmark group 1
 A = dict(zip(CODES, [1, 2, 3, 4, 5]))
@@ -185,3 +186,24 @@ def test_cli_refresh(loaded, db_url, capsys):
     assert "unknown structural indicator(s) zzz" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["refresh", "--db", db_url, "--method", "closest"])
+
+
+TABLE_DOCS = {name: doc for name, doc in schema.docs("tables").items() if name.startswith("bm_")}
+
+
+def test_every_derived_table_is_documented_in_column_order(engine):
+    assert sorted(TABLE_DOCS) == sorted(DERIVED_TABLES)
+    with engine.connect() as conn:
+        for name, doc in TABLE_DOCS.items():
+            assert [c["name"] for c in doc["columns"]] == warehouse.table_columns(conn, name), name
+            assert doc["label"].strip() and doc["description"].strip()
+            assert all(str(c.get("label") or "").strip() and str(c.get("description") or "").strip() for c in doc["columns"])
+
+
+def test_documented_data_tests_hold_after_refresh(loaded):
+    refresh(loaded, k=2)
+    with loaded.connect() as conn:
+        for name in TABLE_DOCS:
+            assert conn.execute(sa.text(f"select count(*) from {name}")).scalar_one() > 0, name
+        failures = [f for doc in TABLE_DOCS.values() for f in dbt_tests.failing(conn, doc)]
+    assert failures == []
