@@ -45,8 +45,9 @@ def register(subparsers) -> None:
     )
     add_db_argument(p)
     p.add_argument(
-        "--method", choices=peers.METHODS, default=peers.NEAREST,
-        help="peer method for bm_peer_comparison (default nearest; bm_peer always holds both)",
+        "--method", choices=peers.METHODS, default=None,
+        help="compare only with peers of this method in bm_peer_comparison (default: both methods; "
+        "bm_peer always holds both, the savings potential always uses nearest)",
     )
     p.add_argument("--k", type=_positive, default=peers.DEFAULT_K, help="number of nearest peers (default 10)")
     p.add_argument(

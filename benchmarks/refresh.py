@@ -24,16 +24,18 @@ DERIVED_TABLES = ("bm_peer", "bm_peer_comparison", "bm_expected_cost", "bm_savin
 
 @dataclass(frozen=True)
 class Options:
-    """How peers are chosen: the method for bm_peer_comparison, k and the indicator set
-    (None = every indicator loaded for the year) for the `nearest` method."""
+    """How peers are chosen: the peer methods compared in bm_peer_comparison (default
+    both), k and the indicator set (None = every indicator loaded for the year) for the
+    `nearest` method."""
 
-    method: str = peers.NEAREST
+    methods: tuple[str, ...] = peers.METHODS
     k: int = peers.DEFAULT_K
     indicators: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        if self.method not in peers.METHODS:
-            raise SocialbenchError(f"unknown peer method {self.method!r}: use one of {', '.join(peers.METHODS)}")
+        for method in self.methods:
+            if method not in peers.METHODS:
+                raise SocialbenchError(f"unknown peer method {method!r}: use one of {', '.join(peers.METHODS)}")
         if self.k < 1:
             raise SocialbenchError(f"k must be at least 1, got {self.k}")
         if self.indicators is not None and not self.indicators:
@@ -122,7 +124,7 @@ def compute(inputs: Inputs, options: Options) -> tuple[dict[str, pd.DataFrame], 
             )
 
     figures = comparison.key_figures(inputs.cost_per_child, inputs.cost_per_adult, inputs.unit_cost)
-    chosen = all_peers[all_peers["method"] == options.method]
+    chosen = all_peers[all_peers["method"].isin(options.methods)]
     compared = comparison.peer_comparison(figures, chosen)
 
     measures = expected.measures_from_views(inputs.cost_per_child, inputs.cost_per_adult)
@@ -140,7 +142,7 @@ def compute(inputs: Inputs, options: Options) -> tuple[dict[str, pd.DataFrame], 
         "bm_refresh": pd.DataFrame(
             [{
                 "refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
-                "method": options.method,
+                "comparison_methods": ",".join(options.methods),
                 "k": options.k,
                 "indicators": used if options.indicators else f"all loaded ({used})" if used else "all loaded",
             }]
@@ -153,8 +155,9 @@ def refresh(engine: Engine, **options) -> dict:
     """Recompute bm_peer, bm_peer_comparison, bm_expected_cost, bm_savings_potential and
     bm_refresh from what is loaded, in one transaction.
 
-    Options: method ('nearest' or 'dst_group', the peers used in bm_peer_comparison;
-    bm_peer always holds both methods and bm_savings_potential always uses `nearest`),
+    Options: method ('nearest' or 'dst_group': compare with these peers only in
+    bm_peer_comparison; default None = both methods, each row saying which; bm_peer always
+    holds both methods and bm_savings_potential always uses `nearest`),
     k (default 10) and indicators (a list of structural indicator names; default every
     indicator loaded for the year). Returns {"rows": {table: count}, "notes": [...]}.
     """
@@ -163,7 +166,7 @@ def refresh(engine: Engine, **options) -> dict:
         raise TypeError(f"unknown refresh option(s): {', '.join(sorted(unknown))}")
     method, k, indicators = options.get("method"), options.get("k"), options.get("indicators")
     chosen = Options(
-        method=peers.NEAREST if method is None else method,
+        methods=peers.METHODS if method is None else (method,),
         k=peers.DEFAULT_K if k is None else int(k),
         indicators=None if indicators is None else tuple(indicators),
     )

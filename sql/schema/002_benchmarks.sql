@@ -69,7 +69,7 @@ create table bm_savings_potential (
 -- The options the derived tables were last computed with (one row).
 create table bm_refresh (
     refreshed_at timestamp not null,
-    method varchar not null,
+    comparison_methods varchar not null,
     k integer not null,
     indicators varchar not null
 );

@@ -75,8 +75,9 @@ def test_refresh_fills_every_table(loaded):
     assert (peers["method"] == "dst_group").sum() == int((sizes * (sizes - 1)).sum())
     assert result["rows"]["bm_peer"] == len(peers)
 
-    comparison = table(loaded, "select * from bm_peer_comparison")
-    assert set(comparison["method"]) == {"nearest"}
+    both = table(loaded, "select * from bm_peer_comparison")
+    assert set(both["method"]) == {"nearest", "dst_group"}  # by default both methods
+    comparison = both[both["method"] == "nearest"]
     r = one(comparison, municipality_code=101, key_figure="cost_per_child")
     own = 12_000_000 / CHILDREN * FIXED
     mean = (9_000_000 / CHILDREN + 10_000_000 / CHILDREN) / 2 * FIXED
@@ -132,8 +133,8 @@ def test_refresh_fills_every_table(loaded):
     assert r["unit_cost_dkk"] is None or math.isnan(r["unit_cost_dkk"])
     assert r["potential_dkk"] is None or math.isnan(r["potential_dkk"])
 
-    options = table(loaded, "select method, k, indicators from bm_refresh")
-    assert options.values.tolist() == [["nearest", 2, "all loaded (a,b)"]]
+    options = table(loaded, "select comparison_methods, k, indicators from bm_refresh")
+    assert options.values.tolist() == [["nearest,dst_group", 2, "all loaded (a,b)"]]
     assert result["rows"]["bm_savings_potential"] == 5
 
 
@@ -180,10 +181,16 @@ def test_empty_warehouse_refreshes_to_empty_tables(engine):
 def test_cli_refresh(loaded, db_url, capsys):
     assert cli.main(["refresh", "--db", db_url, "--k", "3", "--indicators", "a,b"]) == 0
     out = capsys.readouterr().out
-    assert "bm_peer_comparison: 15 rows" in out
+    # nearest: 5 municipalities × 3 key figures; dst_group: every municipality of group 1 has
+    # peers among our five with figures, so 3 rows each, its own value NULL unless it is one of them
+    group_1 = int((reference.frame("municipality")["dst_municipality_group"] == 1).sum())
+    assert f"bm_peer_comparison: {5 * 3 + group_1 * 3} rows" in out
     assert table(loaded, "select k, indicators from bm_refresh").values.tolist() == [[3, "a,b"]]
     assert cli.main(["refresh", "--db", db_url, "--indicators", "zzz"]) == 1
     assert "unknown structural indicator(s) zzz" in capsys.readouterr().err
+    assert cli.main(["refresh", "--db", db_url, "--method", "nearest"]) == 0
+    assert "bm_peer_comparison: 15 rows" in capsys.readouterr().out
+    assert table(loaded, "select distinct method from bm_peer_comparison").values.tolist() == [["nearest"]]
     with pytest.raises(SystemExit):
         cli.main(["refresh", "--db", db_url, "--method", "closest"])
 
