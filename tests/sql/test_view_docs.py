@@ -27,16 +27,16 @@ def test_doc_has_danish_label_and_english_description_for_view_and_columns(name)
     assert doc.get("tests"), f"{name} has no model-level data test"
 
 
-def test_every_column_a_view_returns_is_documented_in_order(engine):
-    with engine.connect() as conn:
+def test_every_column_a_view_returns_is_documented_in_order(shared):
+    with shared.connect() as conn:
         for name in VIEW_NAMES:
             returned = list(conn.execute(sa.text(f"select * from {name} where 1 = 0")).keys())
             documented = [c["name"] for c in DOCS[name]["columns"]]
             assert documented == returned, name
 
 
-def test_data_tests_hold_on_the_hand_made_data(loaded):
-    with loaded.connect() as conn:
+def test_data_tests_hold_on_the_hand_made_data(shared):
+    with shared.connect() as conn:
         for name in VIEW_NAMES:
             count = conn.execute(sa.text(f"select count(*) from {name}")).scalar_one()
             assert count > 0, f"{name} is empty on the test data: its data tests would prove nothing"
