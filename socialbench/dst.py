@@ -1,14 +1,15 @@
 """Statistics Denmark (statbank) exports: REGK31 expenditure and FOLK1A population.
 
-`socialbench load-dst FILE` reads a CSV export of the statbank (api.statbank.dk/v1/data
-with format CSV or BULK, or "save as CSV" on statistikbanken.dk), recognises the table
-from its header and loads it like a tidy CSV file: the same marshmallow validation, the
-same reference checks, all or nothing, upsert (`socialbench.loading`).
+`socialbench load-dst FILE` reads a CSV export of the statbank API (api.statbank.dk/v1/data
+with format CSV or BULK; the pivoted tables that statistikbanken.dk's web pages save are
+another layout and are not read), recognises the table from its header and loads it like
+a tidy CSV file: the same marshmallow validation, the same reference checks, all or
+nothing, upsert (`socialbench.loading`).
 
 The export format, as documented by Statistics Denmark and seen in published examples:
 
 - UTF-8 with a byte-order mark (BULK has none: both are read), fields separated by `;`,
-  line ends CRLF or LF, no quoting.
+  line ends CRLF or LF (a quoted field is read too).
 - One header row naming the table's variables by their codes in upper case (the time
   variable `Tid` is written `TID`), then the value column INDHOLD:
       REGK31  OMRÅDE;FUNKTION;DRANST;ART;PRISENHED;TID;INDHOLD
@@ -19,18 +20,17 @@ The export format, as documented by Statistics Denmark and seen in published exa
   `.`, `x` or `-` (such rows are skipped: no row is stored).
 - Cells hold codes (valuePresentation=Code) or Danish labels (the default):
 
-  | variable  | code                  | label                                      |
-  |-----------|-----------------------|--------------------------------------------|
-  | OMRÅDE    | 101, 000, 084, 910    | København, Hele landet, Region Hovedstaden, |
-  |           |                       | Hovedstadskommuner                         |
-  | FUNKTION  | 52822 (2201 = 0.22.01)| 5.28.22 Plejefamilier                      |
-  | DRANST    | 1                     | 1 Driftskonti                              |
-  | ART       | TOT                   | I alt (netto)                              |
-  | PRISENHED | LOBM                  | Løbende priser (1.000 kr.)                 |
-  | KØN       | TOT, 1, 2             | I alt, Mænd, Kvinder                       |
-  | ALDER     | IALT, 0 … 125         | Alder i alt, 0 år … 125 år                 |
-  | CIVILSTAND| TOT, U, G, E, F       | I alt, Ugift, Gift/separeret, Enke/enkemand, Fraskilt |
-  | TID       | 2024 (REGK31), 2024K1 (FOLK1A)                                     |
+      OMRÅDE      101, 000, 084, 910  København, Hele landet, Region Hovedstaden,
+                                      Hovedstadskommuner
+      FUNKTION    52822 (2201 is      5.28.22 Plejefamilier
+                  0.22.01)
+      DRANST      1                   1 Driftskonti
+      ART         TOT                 I alt (netto)
+      PRISENHED   LOBM                Løbende priser (1.000 kr.)
+      KØN         TOT, 1, 2           I alt, Mænd, Kvinder
+      ALDER       IALT, 0 ... 125     Alder i alt, 0 år ... 125 år
+      CIVILSTAND  TOT, U, G, E, F     I alt, Ugift, Gift/separeret, Enke/enkemand, Fraskilt
+      TID         2024 (REGK31), 2024K1 (FOLK1A): the same in both presentations
 
 How rows become warehouse rows:
 
@@ -64,7 +64,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from socialbench import loading, reference
+from socialbench import loading, progress, reference
 from socialbench.errors import InputError, Problem, SocialbenchError
 
 MISSING_VALUES = {"..", ".", "x", "-"}
@@ -120,6 +120,14 @@ MISSING = "missing values"
 OTHER_FUNCTION = "rows of other functions than 5.28/5.38"
 OTHER_QUARTER = "rows of other quarters than K1"
 COUNTED_IN_TOTAL = "rows already counted in a total of the file"
+
+AREA_CODE = re.compile(r"\d{1,3}")
+FUNCTION_CODE = re.compile(r"\d{4,5}")  # 52822; main account 0 loses its leading zero: 2201
+FUNCTION_LABEL = re.compile(r"(\d\.\d{2}\.\d{2})(\s|$)")  # 5.28.22 Plejefamilier
+AGE = re.compile(r"(\d{1,3})( år)?")
+YEAR = re.compile(r"\d{4}")
+QUARTER = re.compile(r"(\d{4})K([1-4])")
+NUMBER = re.compile(r"-?\d+(,\d+)?")
 
 
 class CellError(ValueError):
@@ -199,9 +207,11 @@ def read_export(path: Path) -> Export:
     rows = []
     line = reader.line_num + 1
     for row in reader:
-        if len(row) != len(header) and any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row):
+            pass  # a blank line
+        elif len(row) != len(header):
             problems.append(Problem(source, line, None, f"{len(row)} fields, expected {len(header)}"))
-        elif any(cell.strip() for cell in row):
+        else:
             rows.append((line, {col: cell.strip() for col, cell in zip(header, row)}))
         line = reader.line_num + 1
     return Export(path, table, header, rows, problems)
@@ -218,7 +228,7 @@ def _municipalities_by_name() -> dict[str, int]:
 
 def municipality(cell: str) -> int:
     """OMRÅDE as a municipality code; raises Skip for totals and non-municipalities."""
-    if re.fullmatch(r"\d{1,3}", cell):
+    if AREA_CODE.fullmatch(cell):
         code = int(cell)
     elif cell in TOTAL_AREA_LABELS or cell.startswith("Region "):
         raise Skip(TOTAL)
@@ -237,11 +247,11 @@ def municipality(cell: str) -> int:
 
 def function_code(cell: str) -> str:
     """FUNKTION (`52822` or `5.28.22 Plejefamilier`) as `5.28.22`; Skip for other main accounts."""
-    if re.fullmatch(r"\d{4,5}", cell):
+    if FUNCTION_CODE.fullmatch(cell):
         digits = cell.zfill(5)
         code = f"{digits[0]}.{digits[1:3]}.{digits[3:]}"
     else:
-        match = re.match(r"(\d\.\d{2}\.\d{2})(\s|$)", cell)
+        match = FUNCTION_LABEL.match(cell)
         if not match:
             raise CellError(f"not a function code or label: {cell!r}")
         code = match.group(1)
@@ -254,7 +264,7 @@ def age(cell: str) -> int:
     """ALDER (`7` or `7 år`) as years; Skip for the total."""
     if cell in AGE_TOTALS:
         raise Skip(TOTAL)
-    match = re.fullmatch(r"(\d{1,3})( år)?", cell)
+    match = AGE.fullmatch(cell)
     if not match:
         raise CellError(f"not an age: {cell!r}")
     return int(match.group(1))
@@ -262,14 +272,14 @@ def age(cell: str) -> int:
 
 def year(cell: str) -> int:
     """REGK31's TID: a year such as 2024."""
-    if not re.fullmatch(r"\d{4}", cell):
+    if not YEAR.fullmatch(cell):
         raise CellError(f"expected a year such as 2024, not {cell!r}")
     return int(cell)
 
 
 def first_quarter_year(cell: str) -> int:
     """FOLK1A's TID (`2024K1`): the year whose 1 January it counts; Skip for K2-K4."""
-    match = re.fullmatch(r"(\d{4})K([1-4])", cell)
+    match = QUARTER.fullmatch(cell)
     if not match:
         raise CellError(f"expected a quarter such as 2024K1, not {cell!r}")
     if match.group(2) != "1":
@@ -281,7 +291,7 @@ def value(cell: str) -> Decimal:
     """INDHOLD with a decimal comma; Skip for a missing value."""
     if cell in MISSING_VALUES:
         raise Skip(MISSING)
-    if not re.fullmatch(r"-?\d+(,\d+)?", cell):
+    if not NUMBER.fullmatch(cell):
         raise CellError(f"not a number: {cell!r}")
     return Decimal(cell.replace(",", "."))
 
@@ -364,7 +374,7 @@ def regk31_records(export: Export) -> Parsed:
         "INDHOLD": value,
     }
     seen: dict[tuple, int] = {}
-    for line, cells in export.rows:
+    for line, cells in progress.track(export.rows, f"Reading {export.path.name}"):
         row = _read_row(parsed, str(export.path), line, cells, readers)
         if row is None or _duplicate(parsed, seen, (row["OMRÅDE"], row["TID"], row["FUNKTION"]), export, line):
             continue
@@ -385,7 +395,7 @@ def folk1a_records(export: Export) -> Parsed:
     readers = {"OMRÅDE": municipality, "ALDER": age, "TID": first_quarter_year, "INDHOLD": persons}
     readers |= {c: (lambda cell, c=c: summed_part(c, cell)) for c in summed}
     rows = []
-    for line, cells in export.rows:
+    for line, cells in progress.track(export.rows, f"Reading {export.path.name}"):
         row = _read_row(parsed, str(export.path), line, cells, readers)
         if row is not None:
             rows.append((line, row))

@@ -14,6 +14,11 @@ asked by GET `{base}/data/TABLE/CSV?...`). We ask for:
 Cells come as codes (valuePresentation=Code), in Danish, `;`-separated: the format that
 `socialbench.dst` reads. The CSV format allows at most 1,000,000 cells per request;
 98 municipalities x 126 ages x a decade is well below that.
+
+A year the statbank does not have yet (accounts for year Y appear in the summer of Y+1)
+makes the API answer an error naming the value; it is shown as it is, so lower --to-year.
+Not confirmed against the live API (unreachable from our machines): that the `*`
+wildcard, documented with time values such as `2023*`, works the same on FUNKTION.
 """
 from __future__ import annotations
 

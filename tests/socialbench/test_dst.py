@@ -73,6 +73,13 @@ def problems_of(engine, path) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
+def header_problems(path) -> list[str]:
+    """Problems found before the warehouse is touched."""
+    with pytest.raises(InputError) as info:
+        dst.read_export(path)
+    return [str(p) for p in info.value.problems]
+
+
 # ------------------------------------------------------------------ REGK31
 
 
@@ -219,28 +226,28 @@ def test_folk1a_bad_cells_are_reported_by_line_and_column(engine, tmp_path):
 # ------------------------------------------------------------------ files that are neither table
 
 
-def test_a_header_that_is_neither_table_is_one_clear_problem(engine, tmp_path):
+def test_a_header_that_is_neither_table_is_one_clear_problem(tmp_path):
     path = write_export(tmp_path, "hand01.csv", "OMRÅDE;YDELSE;TID;INDHOLD", "101;SEL108;2024;412")
-    assert problems_of(engine, path) == [
+    assert header_problems(path) == [
         f"{path}:1: not a REGK31 or FOLK1A statbank export: expected a ';'-separated header such as "
         "OMRÅDE;FUNKTION;DRANST;ART;PRISENHED;TID;INDHOLD or OMRÅDE;ALDER;TID;INDHOLD, found OMRÅDE;YDELSE;TID;INDHOLD"
     ]
 
 
-def test_a_comma_separated_file_is_not_taken_for_a_statbank_export(engine, tmp_path):
+def test_a_comma_separated_file_is_not_taken_for_a_statbank_export(tmp_path):
     path = write_export(tmp_path, "regk31.csv", "OMRÅDE,FUNKTION,DRANST,ART,PRISENHED,TID,INDHOLD")
-    assert problems_of(engine, path)[0].startswith(f"{path}:1: not a REGK31 or FOLK1A statbank export")
+    assert header_problems(path)[0].startswith(f"{path}:1: not a REGK31 or FOLK1A statbank export")
 
 
-def test_missing_and_unexpected_columns_and_encoding(engine, tmp_path):
+def test_missing_and_unexpected_columns_and_encoding(tmp_path):
     path = write_export(tmp_path, "a.csv", "OMRÅDE;FUNKTION;DRANST;ART;TID;INDHOLD;NOTE")
-    assert problems_of(engine, path) == [
+    assert header_problems(path) == [
         f"{path}:1: PRISENHED: missing column in a REGK31 export",
         f"{path}:1: NOTE: unexpected column in a REGK31 export",
     ]
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("OMRÅDE;ALDER;TID;INDHOLD\r\n".encode("latin-1"))
-    assert problems_of(engine, latin1) == [f"{latin1}:1: not UTF-8 text"]
+    assert header_problems(latin1) == [f"{latin1}:1: not UTF-8 text"]
 
 
 # ------------------------------------------------------------------ CLI
@@ -391,6 +398,23 @@ def test_an_unreachable_statbank_is_a_clear_error_not_a_traceback(tmp_path):
         f"cannot reach Statistics Denmark at {url}/data (ConnectionError): "
         "check the network, or pass --base-url / set $SOCIALBENCH_STATBANK_URL"
     )
+
+
+def test_the_socialbench_command_exits_1_with_one_line_for_bad_input_or_no_network(db_url, engine, tmp_path, capsys):
+    from socialbench import cli
+
+    bad = write_export(tmp_path, "bad.csv", "OMRÅDE;ALDER;TID;INDHOLD", "101;0;2024K1;..,")
+    assert cli.main(["load-dst", "--db", db_url, str(bad)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{bad}:2: INDHOLD: not a number: '..,'",
+        "nothing was written (1 problems)",
+    ]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = ["fetch-dst", "--out", str(tmp_path), "--base-url", f"http://127.0.0.1:{port}/v1", "--to-year", "2024"]
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err.startswith(f"error: cannot reach Statistics Denmark at http://127.0.0.1:{port}/v1/data")
 
 
 def test_year_range():
