@@ -110,7 +110,10 @@ def _records(columns, rows):
     return [(i + 2, {c: _text(v) for c, v in zip(columns, row)}) for i, row in enumerate(rows)]
 
 
-def batch(expenditure=EXPENDITURE, population=POPULATION, citizens=FULL_YEAR_CITIZENS, price_index=PRICE_INDEX):
+def batch(
+    expenditure=EXPENDITURE, population=POPULATION, citizens=FULL_YEAR_CITIZENS, price_index=PRICE_INDEX,
+    grants=GRANTS, assessments=ASSESSMENTS,
+):
     tables = {
         "price_index": _records(["year", "index_value"], sorted(price_index.items())),
         "population": _records(["municipality_code", "year", "age", "persons"], population),
@@ -122,9 +125,9 @@ def batch(expenditure=EXPENDITURE, population=POPULATION, citizens=FULL_YEAR_CIT
         "grants": _records(
             ["grant_id", "citizen_key", "municipality_code", "provider_id", "intervention_code",
              "start_date", "end_date", "end_reason"],
-            GRANTS,
+            grants,
         ),
-        "assessments": _records(["grant_id", "assessed_on", "support_level"], ASSESSMENTS),
+        "assessments": _records(["grant_id", "assessed_on", "support_level"], assessments),
     }
     rows, problems = [], []
     for table, records in tables.items():
