@@ -69,8 +69,12 @@ def read_inputs(conn: Connection) -> Inputs:
             read(conn, "select municipality_code, year, indicator, value from structural_indicators"), ["value"]
         ),
         cost_per_child=_numeric(
-            read(conn, "select municipality_code, year, population_0_22, cost_per_child_fixed_dkk from bm_cost_per_child"),
-            ["population_0_22", "cost_per_child_fixed_dkk"],
+            read(
+                conn,
+                "select municipality_code, year, population_0_22, cost_per_child_dkk, cost_per_child_fixed_dkk"
+                " from bm_cost_per_child",
+            ),
+            ["population_0_22", "cost_per_child_dkk", "cost_per_child_fixed_dkk"],
         ),
         cost_per_adult=_numeric(
             read(conn, "select municipality_code, year, population_18_64, cost_per_adult_fixed_dkk from bm_cost_per_adult"),
@@ -122,6 +126,18 @@ def compute(inputs: Inputs, options: Options) -> tuple[dict[str, pd.DataFrame], 
                 f"{year}: {len(missing)} municipalities lack a chosen indicator and have no nearest peers "
                 f"({', '.join(str(m) for m in missing[:10])}{' ...' if len(missing) > 10 else ''})"
             )
+
+    unpriced = sorted(
+        set(inputs.cost_per_child.loc[inputs.cost_per_child["cost_per_child_fixed_dkk"].isna()
+                                      & inputs.cost_per_child["cost_per_child_dkk"].notna(), "year"])
+        | set(inputs.unit_cost.loc[inputs.unit_cost["unit_cost_fixed_dkk"].isna()
+                                   & inputs.unit_cost["unit_cost_dkk"].notna(), "year"])
+    )
+    if unpriced:
+        notes.append(
+            f"no price index for {', '.join(str(int(y)) for y in unpriced)}: fixed-price figures "
+            "(peer comparison, expected cost) are empty for those years; load price_index.csv"
+        )
 
     figures = comparison.key_figures(inputs.cost_per_child, inputs.cost_per_adult, inputs.unit_cost)
     chosen = all_peers[all_peers["method"].isin(options.methods)]

@@ -171,6 +171,25 @@ def test_unknown_indicator_writes_nothing(loaded):
     assert len(table(loaded, "select * from bm_peer where method = 'nearest'")) == 10
 
 
+def test_municipalities_missing_a_chosen_indicator_are_named(loaded, write_csv):
+    loading.load_path(loaded, write_csv("structural_indicators.csv", "municipality_code,year,indicator,value", "101,2024,c,1.5"))
+    result = refresh(loaded, k=2)  # default: every loaded indicator, so a, b and c
+    assert "2024: 4 municipalities lack a chosen indicator and have no nearest peers (147, 151, 153, 155)" in result["notes"]
+    assert result["rows"]["bm_savings_potential"] == 0  # nobody has nearest peers: 101 is alone
+    result = refresh(loaded, k=2, indicators=["a", "b"])
+    assert result["notes"] == []
+    assert len(table(loaded, "select * from bm_peer where method = 'nearest'")) == 10
+
+
+def test_years_without_price_index_are_named(loaded):
+    with loaded.begin() as conn:
+        conn.execute(sa.text("delete from price_index"))
+    result = refresh(loaded, k=2)
+    assert any(note.startswith("no price index for 2024") for note in result["notes"])
+    assert result["rows"]["bm_peer_comparison"] == 0  # fixed prices unknown
+    assert result["rows"]["bm_savings_potential"] == 5  # current prices still known
+
+
 def test_empty_warehouse_refreshes_to_empty_tables(engine):
     result = refresh(engine)
     assert result["rows"]["bm_peer_comparison"] == 0
