@@ -90,28 +90,23 @@ def _read_only_duckdb(bundle: bytes) -> bytes:
     DuckDB lets many processes read a file or one write it; Superset only reads, so it
     must not take the writer's lock that `socialbench load` or a settlement run needs.
     """
-    members = _zip_members(bundle)
-    changed = False
-    for name, content in members.items():
-        if not _relative(name).startswith("databases/") or not name.endswith((".yaml", ".yml")):
-            continue
-        config = yaml.safe_load(content)
-        if not str(config.get("sqlalchemy_uri", "")).startswith("duckdb"):
-            continue
-        extra = config.get("extra") or {}
-        connect_args = extra.setdefault("engine_params", {}).setdefault("connect_args", {})
-        if connect_args.get("read_only") is not True:
-            connect_args["read_only"] = True
-            config["extra"] = extra
-            members[name] = yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8")
-            changed = True
-    if not changed:
-        return bundle
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return out.getvalue()
+    changed = False
+    with zipfile.ZipFile(io.BytesIO(bundle)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if _relative(info.filename).startswith("databases/") and info.filename.endswith((".yaml", ".yml")):
+                config = yaml.safe_load(content)
+                if str(config.get("sqlalchemy_uri", "")).startswith("duckdb"):
+                    extra = config.get("extra") or {}
+                    connect_args = extra.setdefault("engine_params", {}).setdefault("connect_args", {})
+                    if connect_args.get("read_only") is not True:
+                        connect_args["read_only"] = True
+                        config["extra"] = extra
+                        content = yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8")
+                        changed = True
+            target.writestr(info, content)
+    return out.getvalue() if changed else bundle
 
 
 def make_bundle(

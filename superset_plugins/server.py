@@ -81,7 +81,8 @@ def run_command(home: Path, *args: str, what: str) -> None:
     """Run `superset <args>` for this home; on failure raise with the end of its output."""
     home = Path(home).resolve()
     with open(home / LOG_NAME, "a", encoding="utf-8") as log:
-        log.write(f"\n$ superset {' '.join(a if 'password' not in a else '***' for a in args)}\n")
+        shown = [("***" if before == "--password" else a) for before, a in zip(("",) + args, args)]
+        log.write(f"\n$ superset {' '.join(shown)}\n")
         log.flush()
         result = subprocess.run(
             [superset_executable(), *args],

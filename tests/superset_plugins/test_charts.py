@@ -1,0 +1,168 @@
+"""Every chart of every published dashboard answers from the warehouse, with the right numbers.
+
+Each chart's stored query context is run through `GET /api/v1/chart/<id>/data/` of a real
+Superset. For at least one chart per dashboard the figures are recomputed here from the
+warehouse's tables with our own SQL and pandas, not with the views the charts read.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from superset_plugins.bundle import chart_uuid, dashboard_slugs, load_assets
+
+pytestmark = pytest.mark.superset
+
+REL = 1e-9
+
+
+def _charts_by_uuid(client) -> dict[str, dict]:
+    return {str(c["uuid"]): c for c in client.charts()}
+
+
+def _data(client, slug: str, key: str) -> pd.DataFrame:
+    """The rows of one chart (first query of its query context) as a DataFrame."""
+    chart = _charts_by_uuid(client)[chart_uuid(slug, key)]
+    result = client.chart_data(chart["id"])["result"][0]
+    assert result["status"] == "success", result
+    return pd.DataFrame(result["data"], columns=result["colnames"])
+
+
+def _year(epoch_ms: float) -> int:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).year
+
+
+def _day(epoch_ms: float) -> date:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).date()
+
+
+@pytest.mark.parametrize("slug", dashboard_slugs())
+def test_every_chart_of_the_dashboard_returns_rows(published, superset_client, slug):
+    charts = superset_client.dashboard_charts(slug)
+    defined = next(d for d in load_assets().dashboards if d["slug"] == slug)["charts"]
+    assert len(charts) == len(defined)
+    failures = []
+    for chart in charts:
+        try:
+            results = superset_client.chart_data(chart["id"])["result"]
+        except Exception as error:  # report every failing chart, not only the first
+            failures.append(f"{chart['slice_name']}: {error}")
+            continue
+        for result in results:
+            if result.get("status") != "success" or not result.get("rowcount"):
+                failures.append(f"{chart['slice_name']}: status {result.get('status')}, {result.get('rowcount')} rows")
+    assert failures == []
+
+
+def test_children_country_trend_equals_sums_over_the_raw_tables(published, superset_client, warehouse_conn):
+    """National cost per 0-22-year-old in fixed prices = Σ expenditure × P(base)/P(year) / Σ persons 0-22."""
+    chart = _data(superset_client, "boern-unge-benchmark", "country_trend")
+    raw = warehouse_conn(
+        """
+        with spend as (
+            select e.municipality_code as municipality_code, e.year as year, sum(e.amount_dkk) as amount
+            from expenditure as e join account_function as f on f.function_code = e.function_code
+            where e.kind = 'actual' and f.area = 'children'
+            group by e.municipality_code, e.year
+        ),
+        persons as (
+            select p.municipality_code as municipality_code, p.year as year, sum(p.persons) as persons
+            from population as p where p.age between 0 and 22
+            group by p.municipality_code, p.year
+        )
+        select s.year as year, sum(s.amount) as amount, sum(p.persons) as persons
+        from spend as s join persons as p on p.municipality_code = s.municipality_code and p.year = s.year
+        where p.persons > 0
+        group by s.year
+        """
+    )
+    index = warehouse_conn("select year, index_value from price_index")
+    base = float(index.loc[index["year"].idxmax(), "index_value"])
+    factor = {int(y): base / float(v) for y, v in zip(index["year"], index["index_value"])}
+    expected = {int(y): float(a) * factor[int(y)] / float(p) for y, a, p in zip(raw["year"], raw["amount"], raw["persons"])}
+    got = {_year(t): v for t, v in zip(chart["period"], chart["cost_per_child_fixed"])}
+    assert set(got) == set(expected)
+    for year, value in expected.items():
+        assert got[year] == pytest.approx(value, rel=REL), year
+
+
+def test_adults_country_trend_equals_sums_over_the_raw_tables(published, superset_client, warehouse_conn):
+    """National cost per 18-64-year-old in fixed prices, from expenditure, population and the price index."""
+    chart = _data(superset_client, "voksne-benchmark", "country_trend")
+    raw = warehouse_conn(
+        """
+        with spend as (
+            select e.municipality_code as municipality_code, e.year as year, sum(e.amount_dkk) as amount
+            from expenditure as e join account_function as f on f.function_code = e.function_code
+            where e.kind = 'actual' and f.area = 'adults'
+            group by e.municipality_code, e.year
+        ),
+        persons as (
+            select p.municipality_code as municipality_code, p.year as year, sum(p.persons) as persons
+            from population as p where p.age between 18 and 64
+            group by p.municipality_code, p.year
+        )
+        select s.year as year, sum(s.amount) as amount, sum(p.persons) as persons
+        from spend as s join persons as p on p.municipality_code = s.municipality_code and p.year = s.year
+        where p.persons > 0
+        group by s.year
+        """
+    )
+    index = warehouse_conn("select year, index_value from price_index")
+    base = float(index.loc[index["year"].idxmax(), "index_value"])
+    expected = {
+        int(y): float(a) * base / float(index.loc[index["year"] == y, "index_value"].iloc[0]) / float(p)
+        for y, a, p in zip(raw["year"], raw["amount"], raw["persons"])
+    }
+    got = {_year(t): v for t, v in zip(chart["period"], chart["cost_per_adult_fixed"])}
+    assert set(got) == set(expected)
+    for year, value in expected.items():
+        assert got[year] == pytest.approx(value, rel=REL), year
+
+
+def test_cockpit_budget_and_actual_equal_the_expenditure_table(published, superset_client, warehouse_conn):
+    """Budget and actual per year = Σ amount_dkk of the expenditure rows of each kind."""
+    chart = _data(superset_client, "styringscockpit", "budget_vs_actual")
+    raw = warehouse_conn(
+        """
+        select e.year as year, e.kind as kind, sum(e.amount_dkk) as amount
+        from expenditure as e join account_function as f on f.function_code = e.function_code
+        group by e.year, e.kind
+        """
+    )
+    sums = {(int(y), k): float(a) for y, k, a in zip(raw["year"], raw["kind"], raw["amount"])}
+    got = {_year(t): (b, a) for t, b, a in zip(chart["period"], chart["budget"], chart["actual"])}
+    assert got
+    for year, (budget, actual) in got.items():
+        assert budget == pytest.approx(sums[(year, "budget")], rel=REL), year
+        assert actual == pytest.approx(sums[(year, "actual")], rel=REL), year
+
+
+def test_cockpit_active_grants_equal_a_count_per_month_end(published, superset_client, warehouse_conn):
+    """Active at a month's end: started on or before its last day and not ended on or before it."""
+    chart = _data(superset_client, "styringscockpit", "active_grants")
+    grants = warehouse_conn("select start_date, end_date from grants")
+    start = pd.to_datetime(grants["start_date"])
+    end = pd.to_datetime(grants["end_date"])
+    checked = 0
+    for epoch_ms, value in zip(chart["month_start"], chart["active_grants"]):
+        first = pd.Timestamp(_day(epoch_ms))
+        last = first + pd.offsets.MonthEnd(0)
+        expected = int(((start <= last) & (end.isna() | (end > last))).sum())
+        assert value == expected, first.date()
+        checked += 1
+    assert checked >= 12
+
+
+def test_settlement_payout_per_provider_adds_up_to_the_run_totals(published, superset_client, warehouse_conn):
+    """Σ payout per provider over every line = Σ total_payout_dkk of the runs (stored by the engine)."""
+    chart = _data(superset_client, "incitamentsafregning", "payout_by_provider")
+    lines = warehouse_conn("select provider_id, sum(payout_dkk) as payout from settlement_line group by provider_id")
+    runs = warehouse_conn("select sum(total_payout_dkk) as total from settlement_run")
+    expected = {str(p): float(v) for p, v in zip(lines["provider_id"], lines["payout"])}
+    got = {str(p): float(v) for p, v in zip(chart["provider_id"], chart["payout"])}
+    assert got == pytest.approx(expected, rel=REL)
+    assert sum(got.values()) == pytest.approx(float(runs["total"].iloc[0]), rel=REL)
+    assert sum(got.values()) > 0
