@@ -79,6 +79,7 @@ PEERS = [
     (101, 2025, "nearest", 159, 1),
     (101, 2025, "nearest", 157, 2),
     (101, 2025, "dst_group", 165, 1),
+    (147, 2024, "nearest", 101, 1),
 ]
 
 # Datasets the tests publish by hand (the bundle's own datasets are the publish tests' job).
