@@ -87,26 +87,47 @@ series as (
     select
         p.municipality_code as municipality_code,
         p.intervention_code as intervention_code,
-        min(p.start_year) as first_year,
         min(p.start_month_index) as first_month_index
     from grant_periods as p
     group by p.municipality_code, p.intervention_code
+),
+
+bounds as (
+    select
+        min(p.start_year) as first_year,
+        min(p.start_month_index) as first_month_index,
+        r.reference_date as reference_date,
+        r.reference_month_index as reference_month_index
+    from grant_periods as p
+    cross join reference_month as r
+    group by r.reference_date, r.reference_month_index
+),
+
+-- Every month from the first grant's start month to the reference month.
+months as (
+    select
+        b.reference_date as reference_date,
+        b.first_year + y.year_offset as calendar_year,
+        mo.month_number as month_number,
+        (b.first_year + y.year_offset) * 12 + mo.month_number - 1 as month_index
+    from bounds as b
+    cross join year_offsets as y
+    cross join months_of_year as mo
+    where (b.first_year + y.year_offset) * 12 + mo.month_number - 1
+        between b.first_month_index and b.reference_month_index
 ),
 
 calendar as (
     select
         s.municipality_code as municipality_code,
         s.intervention_code as intervention_code,
-        r.reference_date as reference_date,
-        s.first_year + y.year_offset as calendar_year,
-        mo.month_number as month_number,
-        (s.first_year + y.year_offset) * 12 + mo.month_number - 1 as month_index
+        m.reference_date as reference_date,
+        m.calendar_year as calendar_year,
+        m.month_number as month_number,
+        m.month_index as month_index
     from series as s
-    cross join reference_month as r
-    cross join year_offsets as y
-    cross join months_of_year as mo
-    where (s.first_year + y.year_offset) * 12 + mo.month_number - 1
-        between s.first_month_index and r.reference_month_index
+    inner join months as m
+        on m.month_index >= s.first_month_index
 ),
 
 inflow as (

@@ -92,30 +92,48 @@ WITH municipalities AS (
   SELECT
     p.municipality_code AS municipality_code,
     p.intervention_code AS intervention_code,
-    MIN(p.start_year) AS first_year,
     MIN(p.start_month_index) AS first_month_index
   FROM grant_periods AS p
   GROUP BY
     p.municipality_code,
     p.intervention_code
-), calendar AS (
+), bounds AS (
   SELECT
-    s.municipality_code AS municipality_code,
-    s.intervention_code AS intervention_code,
+    MIN(p.start_year) AS first_year,
+    MIN(p.start_month_index) AS first_month_index,
     r.reference_date AS reference_date,
-    s.first_year + y.year_offset AS calendar_year,
+    r.reference_month_index AS reference_month_index
+  FROM grant_periods AS p
+  CROSS JOIN reference_month AS r
+  GROUP BY
+    r.reference_date,
+    r.reference_month_index
+), months AS (
+  SELECT
+    b.reference_date AS reference_date,
+    b.first_year + y.year_offset AS calendar_year,
     mo.month_number AS month_number,
     (
-      s.first_year + y.year_offset
+      b.first_year + y.year_offset
     ) * 12 + mo.month_number - 1 AS month_index
-  FROM series AS s
-  CROSS JOIN reference_month AS r
+  FROM bounds AS b
   CROSS JOIN year_offsets AS y
   CROSS JOIN months_of_year AS mo
   WHERE
     (
-      s.first_year + y.year_offset
-    ) * 12 + mo.month_number - 1 BETWEEN s.first_month_index AND r.reference_month_index
+      b.first_year + y.year_offset
+    ) * 12 + mo.month_number - 1 BETWEEN b.first_month_index AND b.reference_month_index
+), calendar AS (
+  SELECT
+    s.municipality_code AS municipality_code,
+    s.intervention_code AS intervention_code,
+    m.reference_date AS reference_date,
+    m.calendar_year AS calendar_year,
+    m.month_number AS month_number,
+    m.month_index AS month_index
+  FROM series AS s
+  INNER JOIN months AS m
+    ON m.month_index >= s.first_month_index
 ), inflow AS (
   SELECT
     p.municipality_code AS municipality_code,
