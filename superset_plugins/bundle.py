@@ -413,6 +413,8 @@ def native_filters(dashboard: dict, assets: Assets, chart_ids: dict[str, int]) -
                     "sortAscending": f.get("ascending", True),
                 },
                 "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+                # with a default of the first value, apply it on load (as Superset's filter modal does)
+                "requiredFirst": True if f.get("default_first") else None,
                 "cascadeParentIds": [],
                 "scope": {"rootPath": ["ROOT_ID"], "excluded": sorted(excluded)},
                 "sortMetric": None,

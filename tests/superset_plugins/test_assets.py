@@ -66,9 +66,9 @@ def test_cost_per_child_is_a_ratio_of_sums(db_url):
 
 def test_index_vs_national_of_one_municipality_and_of_a_group(db_url):
     frame = typed(CHILD_ROWS, CHILD_TYPES)
-    one = evaluate(db_url, frame, metric("bm_cost_per_child", "index_vs_national"), "municipality_code = 101")
+    one = evaluate(db_url, frame, metric("bm_cost_per_child", "index_vs_country"), "municipality_code = 101")
     assert float(one) == pytest.approx(100 * (60_000_000 / 4_500) / 12_500)
-    group = evaluate(db_url, frame, metric("bm_cost_per_child", "index_vs_national"), "municipality_code in (101, 147)")
+    group = evaluate(db_url, frame, metric("bm_cost_per_child", "index_vs_country"), "municipality_code in (101, 147)")
     assert float(group) == pytest.approx(100 * (60_000_000 + 40_000_000) / (12_500 * (4_500 + 5_500)))
 
 
@@ -91,7 +91,7 @@ def test_unit_cost_ignores_zero_full_year_citizens(db_url):
 def test_budget_variance_pct(db_url):
     types = {"budget_dkk": "numeric(18,2)", "actual_dkk": "numeric(18,2)"}
     frame = typed([{"budget_dkk": 100_000, "actual_dkk": 110_000}, {"budget_dkk": 300_000, "actual_dkk": 290_000}], types)
-    value = evaluate(db_url, frame, metric("bm_budget_variance", "variance_pct"))
+    value = evaluate(db_url, frame, metric("bm_budget_variance", "variance_pct_of_budget"))
     assert float(value) == pytest.approx(100 * ((110_000 + 290_000) - (100_000 + 300_000)) / (100_000 + 300_000))
 
 
@@ -99,14 +99,14 @@ def test_peer_figures_show_only_at_their_own_grain(db_url):
     types = {"municipality_code": "integer", "own_value": "float8", "peer_mean": "float8"}
     frame = typed([{"municipality_code": 101, "own_value": 13_000.0, "peer_mean": 12_000.0},
                    {"municipality_code": 147, "own_value": 9_000.0, "peer_mean": 10_000.0}], types)
-    assert evaluate(db_url, frame, metric("bm_peer_comparison", "own_value"), "municipality_code = 101") == 13_000.0
-    assert evaluate(db_url, frame, metric("bm_peer_comparison", "peer_mean")) is None  # two rows: no figure
+    assert evaluate(db_url, frame, metric("bm_peer_comparison", "own_figure"), "municipality_code = 101") == 13_000.0
+    assert evaluate(db_url, frame, metric("bm_peer_comparison", "peer_mean_figure")) is None  # two rows: no figure
 
 
 def test_share_need_down_is_a_ratio_of_sums(db_url):
     types = {"citizens_assessed": "integer", "citizens_need_down": "integer"}
     frame = typed([{"citizens_assessed": 3, "citizens_need_down": 1}, {"citizens_assessed": 1, "citizens_need_down": 1}], types)
-    value = evaluate(db_url, frame, metric("cockpit_support_need", "share_need_down"))
+    value = evaluate(db_url, frame, metric("cockpit_support_need", "share_need_down_total"))
     assert float(value) == pytest.approx((1 + 1) / (3 + 1))  # not the mean of 1/3 and 1/1
 
 

@@ -135,7 +135,7 @@ def test_every_metric_and_column_a_chart_uses_exists_in_its_dataset(files):
         for query in json.loads(chart["query_context"])["queries"]:
             used_metrics |= set(query.get("metrics") or [])
             used_columns |= set(_names(query["columns"])) | {f["col"] for f in query["filters"]}
-            used_metrics |= {o[0] for o in query["orderby"] if o[0] not in columns}
+            used_metrics |= {o[0] for o in query["orderby"] if o[0] not in used_columns}
         assert used_metrics <= metrics, (chart["slice_name"], used_metrics - metrics)
         assert used_columns <= columns, (chart["slice_name"], used_columns - columns)
         assert used_metrics or params.get("all_columns"), chart["slice_name"]
@@ -170,6 +170,8 @@ def test_dataset_columns_come_from_the_docs(files):
 def test_datasets_are_certified_and_metrics_never_average_a_ratio(files):
     for dataset in of_kind(files, "datasets").values():
         assert dataset["extra"]["certification"]["certified_by"] == "socialbench"
+        # a metric named like a column would make ORDER BY and labels ambiguous
+        assert not {m["metric_name"] for m in dataset["metrics"]} & {c["column_name"] for c in dataset["columns"]}
         for metric in dataset["metrics"]:
             assert metric["verbose_name"] and metric["description"]
             assert "AVG(" not in metric["expression"].upper() or "duration" in metric["metric_name"], metric
@@ -198,6 +200,8 @@ def test_native_filters_target_datasets_by_uuid_and_scope_charts_of_the_dashboar
             columns = {c["column_name"] for c in datasets[target["datasetUuid"]]["columns"]}
             assert target["column"]["name"] in columns
             assert set(native["scope"]["excluded"]) < chart_ids  # some chart is in scope
+            if native["controlValues"]["defaultToFirstItem"]:
+                assert native["requiredFirst"] is True  # else Superset waits for "Apply filters"
 
 
 def test_uuids_are_stable_and_the_database_uuid_can_be_given():
