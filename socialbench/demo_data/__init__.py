@@ -7,7 +7,6 @@ table as synthetic in data_source.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -49,22 +48,31 @@ def source(seed: int) -> str:
 def load(engine: Engine, seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Generate and load the demo data (all or nothing); returns rows written per table.
 
-    The demo grants replace earlier demo grants completely: assessments of these grants
-    that this seed does not produce, and grants from an earlier synthetic load that this
-    seed does not produce, are removed afterwards.
+    Meant for an empty or demo warehouse: rows with the same keys are replaced (upsert).
+    The demo grants then replace earlier demo grants completely: assessments of these
+    grants that this seed does not produce, and grants left by an earlier synthetic load
+    that this seed does not produce, are removed.
     """
-    frames = dict(progress.track([None], label="Generating demo data") and generate(seed))
+    # The bar advances after each of the three stages.
+    stages = progress.track(["generate", "check and write", "tidy"], label="Demo data")
+    next(stages)
+    frames = generate(seed)
     batch = [
         loading.Rows(table, f"{table} ({source(seed)})", frame, list(range(2, len(frame) + 2)))
-        for table, frame in progress.track(frames.items(), label="Checking demo data", total=len(frames))
+        for table, frame in frames.items()
     ]
-    previous_grants_synthetic = _synthetic(engine, "grants")
+    next(stages)
+    earlier_demo_grants = _synthetic(engine, "grants")
     counts = loading.load_batch(engine, batch, source=source(seed), synthetic=True)
-    _remove_stale(engine, frames["grants"], frames["assessments"], previous_grants_synthetic)
+    next(stages)
+    _remove_stale(engine, frames["assessments"], earlier_demo_grants)
+    for _ in stages:
+        pass
     return counts
 
 
 def _synthetic(engine: Engine, table: str) -> bool:
+    """Whether the table's rows came from a synthetic load (per data_source)."""
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("data_source"):
             return False
@@ -72,22 +80,24 @@ def _synthetic(engine: Engine, table: str) -> bool:
     return bool(len(found)) and bool(found["synthetic"].iloc[0])
 
 
-def _remove_stale(engine: Engine, grant_rows: pd.DataFrame, assessment_rows: pd.DataFrame, old_synthetic: bool) -> None:
+def _remove_stale(engine: Engine, assessments: pd.DataFrame, earlier_demo_grants: bool) -> None:
+    """Remove assessments (and earlier demo grants) that this load did not produce."""
+    stage = "_sb_demo_assessments"
     with engine.begin() as conn:
-        conn.execute(sa.text("drop table if exists _sb_demo_assessments"))
-        conn.execute(sa.text("create temporary table _sb_demo_assessments as select grant_id, assessed_on from assessments where 1 = 0"))
-        warehouse.insert_frame(conn, "_sb_demo_assessments", assessment_rows[["grant_id", "assessed_on"]])
-        if old_synthetic:  # grants left from an earlier demo load with another seed
+        conn.execute(sa.text(f"drop table if exists {stage}"))
+        conn.execute(sa.text(f"create temporary table {stage} as select grant_id, assessed_on from assessments where 1 = 0"))
+        warehouse.insert_frame(conn, stage, assessments[["grant_id", "assessed_on"]])
+        ours = f"exists (select 1 from {stage} d where d.grant_id = {{t}}.grant_id)"
+        if earlier_demo_grants:
+            conn.execute(sa.text(f"delete from grants where not {ours.format(t='grants')}"))
             conn.execute(sa.text(
-                "delete from grants where not exists (select 1 from _sb_demo_assessments d where d.grant_id = grants.grant_id)"
+                "delete from assessments where not exists (select 1 from grants g where g.grant_id = assessments.grant_id)"
             ))
         conn.execute(sa.text(
-            "delete from assessments where not exists (select 1 from _sb_demo_assessments d"
+            f"delete from assessments where {ours.format(t='assessments')} and not exists (select 1 from {stage} d"
             " where d.grant_id = assessments.grant_id and d.assessed_on = assessments.assessed_on)"
-            " and (exists (select 1 from _sb_demo_assessments d where d.grant_id = assessments.grant_id)"
-            " or not exists (select 1 from grants g where g.grant_id = assessments.grant_id))"
         ))
-        conn.execute(sa.text("drop table _sb_demo_assessments"))
+        conn.execute(sa.text(f"drop table {stage}"))
 
 
 def cmd_demo_data(args) -> int:

@@ -47,15 +47,17 @@ def cost_per_child(
     path = _growth(rng.normal(0, p.CHILD_TREND_SD, n)) * np.exp(rng.normal(0, p.CHILD_YEAR_NOISE_SD, (n, years)))
     cost = national[None, :] * level * path
 
-    # Syddjurs: about a third off from 2015 to 2019, then it follows the country.
+    # Syddjurs: a third off in even steps from 2015 to 2019, then it follows the country
+    # with the usual year-to-year noise.
     s = np.flatnonzero(municipalities["municipality_code"].to_numpy() == p.SYDDJURS)
     syddjurs = np.empty(years)
     syddjurs[0] = p.SYDDJURS_2015_INDEX * national[0]
+    later = np.exp(rng.normal(0, p.CHILD_YEAR_NOISE_SD, years))
     for k, year in enumerate(p.YEARS):
         if year <= 2019:
             syddjurs[k] = syddjurs[0] * (1 - p.SYDDJURS_CUT * (year - 2015) / 4)
         else:
-            syddjurs[k] = syddjurs[k - 1] * national[k] / national[k - 1]
+            syddjurs[k] = syddjurs[k - 1] * national[k] / national[k - 1] * later[k]
     others = np.ones(n, dtype=bool)
     others[s] = False
     fixed = (syddjurs * pop_0_22[s]).sum(axis=0)
