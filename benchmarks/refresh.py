@@ -189,9 +189,13 @@ def refresh(engine: Engine, **options) -> dict:
     rows: dict[str, int] = {}
     with engine.begin() as conn:
         loading.require_initialised(conn)
-        missing = [v for v in INPUT_VIEWS if not sa.inspect(conn).has_table(v) and v not in sa.inspect(conn).get_view_names()]
+        inspector = sa.inspect(conn)
+        present = set(inspector.get_table_names()) | set(inspector.get_view_names())
+        missing = [name for name in INPUT_VIEWS + DERIVED_TABLES if name not in present]
         if missing:
-            raise SocialbenchError(f"the warehouse lacks the view(s) {', '.join(missing)}: run `socialbench init`")
+            raise SocialbenchError(
+                f"the warehouse lacks {', '.join(missing)}: run `socialbench init` to upgrade it"
+            )
         tables, notes = compute(read_inputs(conn), chosen)
         for table in DERIVED_TABLES:
             rows[table] = warehouse.replace_frame(conn, table, tables[table])

@@ -190,6 +190,13 @@ def test_years_without_price_index_are_named(loaded):
     assert result["rows"]["bm_savings_potential"] == 5  # current prices still known
 
 
+def test_warehouse_without_the_benchmark_tables_asks_for_init(engine):
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop table bm_savings_potential"))
+    with pytest.raises(SocialbenchError, match="lacks bm_savings_potential: run `socialbench init`"):
+        refresh(engine)
+
+
 def test_empty_warehouse_refreshes_to_empty_tables(engine):
     result = refresh(engine)
     assert result["rows"]["bm_peer_comparison"] == 0
