@@ -335,7 +335,7 @@ def test_demo_data_cli_loads_everything_marked_synthetic(db_url, demo, capsys):
         engine.dispose()
 
 
-def test_a_new_demo_load_replaces_earlier_demo_grants_and_assessments(engine, write_csv):
+def test_a_new_demo_load_replaces_earlier_demo_grants_and_assessments(engine):
     # An earlier demo load (synthetic) left G-1 and G-2 with assessments; the new load
     # brings G-1 only, assessed on other days. (Small hand-made rows: the cleaning step
     # is what is tested here, not the generator.)
