@@ -255,8 +255,6 @@ class SocialbenchRestApi(BaseApi):
             400:
               $ref: '#/components/responses/400'
         """
-        from incentive_models.runs import create_draft
-
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self._bad(['the body must be a JSON object {"model": ..., "as_of": "YYYY-MM-DD"}'])
@@ -264,6 +262,8 @@ class SocialbenchRestApi(BaseApi):
             data = DraftRunSchema().load(body)
         except ValidationError as error:
             return self._bad(_message(error.normalized_messages()))
+        from incentive_models.runs import create_draft
+
         engine = warehouse_engine()
         try:
             run_id = create_draft(engine, data["model"], data["as_of"])
@@ -336,8 +336,6 @@ class SocialbenchRestApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from incentive_models.statement import write_statement
-
         try:
             query = StatementQuerySchema().load(request.args.to_dict())
         except ValidationError as error:
@@ -346,6 +344,8 @@ class SocialbenchRestApi(BaseApi):
         run = self._find_run(engine, run_id)
         if run is None:
             return self._not_found(run_id)
+        from incentive_models.statement import write_statement
+
         fmt, provider = query["format"], query.get("provider")
         name = f"afregning-{run['run_id']}" + (f"-{provider}" if provider else "") + f".{fmt}"
         with tempfile.TemporaryDirectory(prefix="socialbench-statement-") as folder:

@@ -1,0 +1,280 @@
+"""The socialbench REST API in a real (in-process) Superset: permissions, input, results."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from superset_plugins import config as plugin_config
+from tests.superset_plugins import inprocess_superset
+
+pytestmark = pytest.mark.superset
+
+RUNS = "/api/v1/socialbench/runs"
+
+MODEL = """\
+model_id: {model_id}
+interventions: [SEL85]
+share: 0.5
+qualifying_days: 90
+horizon_days: 365
+"""
+
+# As of 2025-06-30 with the hand-made data set (rates SEL85: level 3 = 1,000, 2 = 600, 1 = 300):
+# G1 (P1): the settlement issue's worked example: 0.5 x (120 x 400 + 30 x 700)
+G1_PAYOUT = Decimal("0.5") * (120 * 400 + 30 * 700)
+# G2 (P2): level 2 -> 1 from 2025-03-01, qualified on day 90; 2025-03-01..06-30 = 31+30+31+30 days of 300
+G2_PAYOUT = Decimal("0.5") * ((31 + 30 + 31 + 30) * 300)
+# G3 stays at its baseline: no episode.
+
+
+def library():
+    """The settlement library (landing in parallel with this API)."""
+    return pytest.importorskip("incentive_models.runs")
+
+
+@pytest.fixture(scope="module")
+def sup():
+    sup = inprocess_superset.superset()
+    with sup.app.app_context():
+        from superset import db, security_manager
+
+        readers = security_manager.add_role("Settlement readers")
+        security_manager.add_permission_role(
+            readers, security_manager.find_permission_view_menu("can_read", plugin_config.PERMISSION_VIEW)
+        )
+        db.session.commit()
+        inprocess_superset.add_user("reader", "Settlement readers")
+        inprocess_superset.add_user("alpha", "Alpha")
+        inprocess_superset.add_user("gamma", "Gamma")
+        result = sup.app.test_cli_runner().invoke(args=["socialbench-approvers", "Økonomi"])
+        assert result.exit_code == 0, result.output
+        inprocess_superset.add_user("finance", "Økonomi")
+    return sup
+
+
+@pytest.fixture(scope="module")
+def admin(sup):
+    return inprocess_superset.Client(sup.app, "admin")
+
+
+def client(sup, username):
+    return inprocess_superset.Client(sup.app, username)
+
+
+def draft(client, model_id: str, as_of: str = "2025-06-30"):
+    return client.post(RUNS, json={"model": MODEL.format(model_id=model_id), "as_of": as_of})
+
+
+# --- the import line ----------------------------------------------------------------
+
+
+def test_import_line_sets_danish_format_macros_and_template_processing(sup):
+    from superset import feature_flag_manager
+
+    with sup.app.app_context():
+        assert sup.app.config["D3_FORMAT"] == {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]}
+        assert {"socialbench_peers", "socialbench_fixed_price"} <= set(sup.app.config["JINJA_CONTEXT_ADDONS"])
+        # the test config sets its own FEATURE_FLAGS after the import line: both hold
+        assert feature_flag_manager.is_feature_enabled("ENABLE_TEMPLATE_PROCESSING")
+        assert feature_flag_manager.is_feature_enabled("DASHBOARD_RBAC")
+
+
+def test_merge_keeps_the_users_own_choices():
+    config = {
+        "FEATURE_FLAGS": {"ENABLE_TEMPLATE_PROCESSING": False, "ALERT_REPORTS": True},
+        "JINJA_CONTEXT_ADDONS": {"mine": len, "socialbench_peers": max},
+        "D3_FORMAT": {"decimal": "."},
+    }
+    plugin_config._merge_settings(config)
+    assert config["FEATURE_FLAGS"] == {"ENABLE_TEMPLATE_PROCESSING": False, "ALERT_REPORTS": True}
+    assert config["JINJA_CONTEXT_ADDONS"]["mine"] is len
+    assert config["JINJA_CONTEXT_ADDONS"]["socialbench_peers"] is max  # the user's own wins
+    assert config["JINJA_CONTEXT_ADDONS"]["socialbench_fixed_price"] is plugin_config.MACROS["socialbench_fixed_price"]
+    assert config["D3_FORMAT"] == {"decimal": "."}
+
+
+def test_chain_mutators_calls_each_in_order():
+    calls = []
+    mutator = plugin_config.chain_mutators(lambda app: calls.append(("first", app)), None, lambda app: calls.append(("second", app)))
+    mutator("app")
+    assert calls == [("first", "app"), ("second", "app")]
+
+
+def test_importing_the_config_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from superset_plugins.config import *; "
+        "heavy = [m for m in ('superset', 'pandas', 'flask_appbuilder', 'superset_plugins.api') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# --- permissions --------------------------------------------------------------------
+
+
+def permissions(sup, role: str) -> set[str]:
+    from superset import security_manager
+
+    with sup.app.app_context():
+        found = security_manager.find_role(role)
+        return {p.permission.name for p in found.permissions if p.view_menu.name == plugin_config.PERMISSION_VIEW}
+
+
+def test_superset_init_gives_admin_everything_alpha_drafts_gamma_nothing(sup):
+    assert permissions(sup, "Admin") == {"can_read", "can_write", "can_approve"}
+    assert permissions(sup, "Alpha") == {"can_read", "can_write"}
+    assert permissions(sup, "Gamma") == set()
+    assert permissions(sup, "Økonomi") == {"can_read", "can_approve"}
+
+
+def test_a_user_without_the_approve_permission_is_refused(sup, admin):
+    library()
+    created = draft(admin, "api-refused")
+    assert created.status_code == 201, created.get_data(as_text=True)
+    run_id = created.get_json()["result"]["run_id"]
+    reader = client(sup, "reader")
+    assert reader.get(RUNS).status_code == 200
+    assert reader.post(f"{RUNS}/{run_id}/approve").status_code == 403
+    assert draft(reader, "api-refused-2").status_code == 403  # no can_write either
+    alpha = client(sup, "alpha")
+    assert alpha.post(f"{RUNS}/{run_id}/approve").status_code == 403
+    assert client(sup, "gamma").get(RUNS).status_code == 403
+    status = {r["run_id"]: r["status"] for r in admin.get(RUNS).get_json()["result"]}
+    assert status[run_id] == "draft"
+
+
+def test_admin_and_a_granted_role_can_approve(sup, admin):
+    library()
+    first = draft(admin, "api-approve-admin").get_json()["result"]["run_id"]
+    approved = admin.post(f"{RUNS}/{first}/approve")
+    assert approved.status_code == 200, approved.get_data(as_text=True)
+    assert approved.get_json()["result"]["status"] == "approved"
+    again = admin.post(f"{RUNS}/{first}/approve")
+    assert again.status_code == 409 and again.get_json()["message"]
+
+    second = draft(admin, "api-approve-finance").get_json()["result"]["run_id"]
+    approved = client(sup, "finance").post(f"{RUNS}/{second}/approve")
+    assert approved.status_code == 200, approved.get_data(as_text=True)
+
+
+# --- bad input ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body, field, text",
+    [
+        ({"model": MODEL.format(model_id="x")}, "as_of", "missing (required)"),
+        ({"model": MODEL.format(model_id="x"), "as_of": "2025-13-01"}, "as_of", "not a date YYYY-MM-DD"),
+        ({"model": MODEL.format(model_id="x"), "as_of": "30-06-2025"}, "as_of", "not a date YYYY-MM-DD"),
+        ({"as_of": "2025-06-30"}, "model", "missing (required)"),
+        ({"model": MODEL.format(model_id="x").replace("0.5", "2"), "as_of": "2025-06-30"}, "model.share", "must be above 0"),
+        ({"model": {"model_id": "x", "interventions": ["SEL85"], "share": 0.5, "qualifying_days": 0, "horizon_days": 10}, "as_of": "2025-06-30"}, "model.qualifying_days", "must be at least 1"),
+        ({"model": MODEL.format(model_id="x") + "colour: red\n", "as_of": "2025-06-30"}, "model.colour", "unknown field"),
+        ({"model": 42, "as_of": "2025-06-30"}, "model", "must be the model as YAML text or as an object"),
+        ({"model": MODEL.format(model_id="x"), "as_of": "2025-06-30", "extra": 1}, "extra", "unknown field"),
+    ],
+)
+def test_bad_draft_input_is_a_clear_400_naming_the_field(admin, body, field, text):
+    response = admin.post(RUNS, json=body)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    message = response.get_json()["message"]
+    assert f"{field}: {text}" in message
+
+
+def test_a_body_that_is_not_json_is_a_400(admin):
+    response = admin.post(RUNS, data="model_id: x", content_type="text/plain")
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["message"]
+
+
+def test_unknown_run_is_404(admin):
+    library()
+    for response in (
+        admin.get(f"{RUNS}/no-such-run"),
+        admin.get(f"{RUNS}/no-such-run/lines"),
+        admin.post(f"{RUNS}/no-such-run/approve"),
+        admin.get(f"{RUNS}/no-such-run/statement?format=csv"),
+    ):
+        assert response.status_code == 404
+        assert response.get_json()["message"] == "no settlement run 'no-such-run'"
+
+
+def test_bad_statement_format_is_a_400(admin):
+    response = admin.get(f"{RUNS}/any/statement?format=docx")
+    assert response.status_code == 400
+    assert "format: must be one of csv, xlsx, pdf" in response.get_json()["message"]
+    response = admin.get(f"{RUNS}/any/statement")
+    assert "format: missing (required)" in response.get_json()["message"]
+
+
+# --- results ------------------------------------------------------------------------
+
+
+def test_a_draft_made_through_the_api_equals_the_librarys_run(sup, admin):
+    runs = library()
+    from incentive_models.model import parse_model
+    from socialbench import warehouse
+
+    created = draft(admin, "api-equal")
+    assert created.status_code == 201, created.get_data(as_text=True)
+    run = created.get_json()["result"]
+    assert Decimal(run["total_payout_dkk"]) == G1_PAYOUT + G2_PAYOUT
+    assert run["status"] == "draft" and run["as_of"] == "2025-06-30" and run["model_id"] == "api-equal"
+    lines = admin.get(f"{RUNS}/{run['run_id']}/lines").get_json()["result"]
+    assert {(l["grant_id"], l["provider_id"], Decimal(l["payout_dkk"])) for l in lines} == {
+        ("G1", "P1", G1_PAYOUT),
+        ("G2", "P2", G2_PAYOUT),
+    }
+
+    # The same model through the library directly (it replaces the draft): same totals and lines.
+    engine = warehouse.create_engine(sup.warehouse_url)
+    try:
+        import datetime as dt
+
+        run_id = runs.create_draft(engine, parse_model(MODEL.format(model_id="api-equal")), dt.date(2025, 6, 30))
+        stored = runs.list_runs(engine)
+        row = stored[stored["run_id"].astype(str) == str(run_id)].iloc[0]
+        library_lines = runs.run_lines(engine, run_id)
+    finally:
+        engine.dispose()
+    assert Decimal(str(row["total_payout_dkk"])) == Decimal(run["total_payout_dkk"])
+    assert Decimal(str(row["total_saving_dkk"])) == Decimal(run["total_saving_dkk"])
+    assert sorted((str(g), Decimal(str(p))) for g, p in library_lines[["grant_id", "payout_dkk"]].values) == sorted(
+        (l["grant_id"], Decimal(l["payout_dkk"])) for l in lines
+    )
+
+
+@pytest.mark.parametrize("fmt, magic", [("csv", None), ("xlsx", b"PK"), ("pdf", b"%PDF")])
+def test_statement_download_returns_the_file(sup, admin, fmt, magic):
+    library()
+    run_id = draft(admin, "api-statement").get_json()["result"]["run_id"]
+    response = admin.get(f"{RUNS}/{run_id}/statement?format={fmt}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"].startswith(plugin_config_mimetype(fmt))
+    assert f"afregning-{run_id}.{fmt}" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    if magic:
+        assert body.startswith(magic)
+    else:
+        text = body.decode("utf-8-sig")
+        assert "Bo Godt ApS" in text and "Trinet A/S" in text
+
+
+def test_statement_for_one_provider(sup, admin):
+    library()
+    run_id = draft(admin, "api-statement-p1").get_json()["result"]["run_id"]
+    response = admin.get(f"{RUNS}/{run_id}/statement?format=csv&provider=P1")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    text = response.get_data().decode("utf-8-sig")
+    assert "Bo Godt ApS" in text and "Trinet A/S" not in text
+
+
+def plugin_config_mimetype(fmt: str) -> str:
+    from superset_plugins.api import STATEMENT_FORMATS
+
+    return STATEMENT_FORMATS[fmt].split(";")[0]
