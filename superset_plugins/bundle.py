@@ -111,6 +111,11 @@ def chart_uuids() -> list[str]:
     return [chart_uuid(d["slug"], c["key"]) for d in load_assets().dashboards for c in d["charts"]]
 
 
+def charts_by_dashboard() -> dict[str, list[str]]:
+    """The chart UUIDs of each dashboard, by slug, in definition order."""
+    return {d["slug"]: [chart_uuid(d["slug"], c["key"]) for c in d["charts"]] for d in load_assets().dashboards}
+
+
 def dataset_uuids() -> list[str]:
     return [dataset_uuid(t) for t in load_assets().datasets]
 
