@@ -12,14 +12,15 @@ It defines these settings (and nothing else; see `__all__`):
   your own overrides (see `socialbench_app_mutator`).
 - `JINJA_CONTEXT_ADDONS`: the SQL Lab / virtual dataset macros of `jinja_macros`.
 - `FEATURE_FLAGS`: `{"ENABLE_TEMPLATE_PROCESSING": True}` (the macros need it).
-- `D3_FORMAT`: Danish numbers and currency (1.234.567,89 and "1.234 kr.").
+- `D3_FORMAT`: Danish numbers and currency (1.234.567,89 and "1.234 kr."), and
+  `D3_TIME_FORMAT`: Danish dates and month names.
 - `SOCIALBENCH_DB`: the warehouse URL the API and the macros use (default: the
   environment variable SOCIALBENCH_DB, else socialbench's default DuckDB file).
 
 Settings you write after the import win, and the mutator merges rather than clobbers:
 your own `FEATURE_FLAGS = {...}` keeps template processing on unless you set it to
 False, your own `JINJA_CONTEXT_ADDONS` keeps the socialbench macros next to yours, and
-your own `D3_FORMAT` is kept as it is. Only `FLASK_APP_MUTATOR` cannot be merged for you:
+your own `D3_FORMAT`/`D3_TIME_FORMAT` are kept as they are. Only `FLASK_APP_MUTATOR` cannot be merged for you:
 if you need your own, chain it:
 
     FLASK_APP_MUTATOR = chain_mutators(FLASK_APP_MUTATOR, my_mutator)
@@ -37,6 +38,7 @@ from superset_plugins.jinja_macros import MACROS
 
 __all__ = [
     "D3_FORMAT",
+    "D3_TIME_FORMAT",
     "FEATURE_FLAGS",
     "FLASK_APP_MUTATOR",
     "JINJA_CONTEXT_ADDONS",
@@ -51,6 +53,21 @@ D3_FORMAT: dict[str, Any] = {
     "thousands": ".",
     "grouping": [3],
     "currency": ["", " kr."],
+}
+
+# Danish dates in charts: d3's da-DK locale (31-12-2025, "januar", "man").
+D3_TIME_FORMAT: dict[str, Any] = {
+    "dateTime": "%A den %d %B %Y %X",
+    "date": "%d-%m-%Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+    "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+    "months": [
+        "januar", "februar", "marts", "april", "maj", "juni",
+        "juli", "august", "september", "oktober", "november", "december",
+    ],
+    "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
 }
 
 FEATURE_FLAGS: dict[str, bool] = {"ENABLE_TEMPLATE_PROCESSING": True}
@@ -70,8 +87,9 @@ def _merge_settings(config) -> None:
     flags.setdefault("ENABLE_TEMPLATE_PROCESSING", True)
     addons = config.get("JINJA_CONTEXT_ADDONS") or {}
     config["JINJA_CONTEXT_ADDONS"] = {**MACROS, **addons}
-    if not config.get("D3_FORMAT"):
-        config["D3_FORMAT"] = dict(D3_FORMAT)
+    for key, value in (("D3_FORMAT", D3_FORMAT), ("D3_TIME_FORMAT", D3_TIME_FORMAT)):
+        if not config.get(key):
+            config[key] = dict(value)
 
 
 def _restrict_default_roles(security_manager) -> None:

@@ -74,6 +74,7 @@ def test_import_line_sets_danish_format_macros_and_template_processing(sup):
 
     with sup.app.app_context():
         assert sup.app.config["D3_FORMAT"] == {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]}
+        assert sup.app.config["D3_TIME_FORMAT"]["months"][0] == "januar"
         assert {"socialbench_peers", "socialbench_fixed_price"} <= set(sup.app.config["JINJA_CONTEXT_ADDONS"])
         # the test config sets its own FEATURE_FLAGS after the import line: both hold
         assert feature_flag_manager.is_feature_enabled("ENABLE_TEMPLATE_PROCESSING")
