@@ -157,6 +157,14 @@ class SupersetClient:
             files={"bundle": ("socialbench.zip", zip_bytes, "application/zip")},
             data=data,
         )
+        if response.status_code >= 500 and "json" not in response.headers.get("content-type", ""):
+            # Superset 6.1 answers a bundle it rejects with a bare error page and writes the
+            # reason (e.g. "Schema validation failed for charts/x.yaml") only to its own log.
+            raise SocialbenchError(
+                f"the import failed: Superset at {self.url} rejected the bundle (HTTP {response.status_code}) "
+                "without saying why; its server log names the file and field it could not accept. "
+                "Nothing was changed."
+            )
         self._json(response, "the import")
 
     def find_database(self, name: str) -> dict | None:

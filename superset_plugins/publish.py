@@ -141,6 +141,23 @@ def _passwords(contents: dict[str, dict], uri: str) -> dict[str, str]:
     return {path: str(password) for path in contents if path.startswith("databases/")}
 
 
+def _refuse_moving_datasets(client: SupersetClient, contents: dict[str, dict], database_name: str) -> None:
+    """Superset cannot move an imported dataset to another connection: say so before trying."""
+    ours = {str(c["uuid"]) for path, c in contents.items() if path.startswith("datasets/")}
+    elsewhere = sorted(
+        {
+            d["database"]["database_name"]
+            for d in client.datasets()
+            if str(d["uuid"]) in ours and d["database"]["database_name"] != database_name
+        }
+    )
+    if elsewhere:
+        raise SocialbenchError(
+            f"the socialbench datasets are already published on the database connection {elsewhere[0]!r}; "
+            f"publish with --database-name {elsewhere[0]!r} (or delete those datasets in Superset first)"
+        )
+
+
 def publish(
     client: SupersetClient,
     warehouse_uri: str,
@@ -159,6 +176,7 @@ def publish(
     existing = client.find_database(database_name)
     bundle = make_bundle(uri, database_name, existing["uuid"] if existing else None, synthetic)
     contents = bundle_contents(bundle)
+    _refuse_moving_datasets(client, contents, database_name)
     client.import_bundle(bundle, passwords=_passwords(contents, uri))
 
     wanted = {

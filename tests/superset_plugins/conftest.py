@@ -93,8 +93,14 @@ def superset_client(superset_server):
 @pytest.fixture(scope="session")
 def published(superset_server, superset_client):
     """The dashboards published once (as demo data) into the session's Superset."""
-    from superset_plugins.publish import publish
+    from superset_plugins.publish import DEFAULT_DATABASE_NAME, publish
 
+    # As in a Superset where someone already connected the warehouse by hand (its own UUID).
+    if superset_client.find_database(DEFAULT_DATABASE_NAME) is None:
+        superset_client.post(
+            "/api/v1/database/",
+            {"database_name": DEFAULT_DATABASE_NAME, "sqlalchemy_uri": superset_server.warehouse_url},
+        )
     return publish(superset_client, superset_server.warehouse_url, synthetic=True)
 
 
