@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -131,11 +132,11 @@ def read_csv(path: Path, table: str | None = None) -> tuple[Rows, list[Problem]]
     return rows, problems + row_problems
 
 
-def _column_problems(rows: Rows, mask: pd.Series, column: str, message) -> list[Problem]:
-    bad = rows.frame.index[mask.to_numpy()]
+def _column_problems(rows: Rows, mask, column: str, message) -> list[Problem]:
+    """A problem for each row where mask is true; message is text or a function of the row."""
     return [
-        Problem(rows.source, rows.lines[i], column, message(rows.frame.loc[i]) if callable(message) else message)
-        for i in bad
+        Problem(rows.source, rows.lines[i], column, message(rows.frame.iloc[i]) if callable(message) else message)
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool))
     ]
 
 
@@ -151,17 +152,16 @@ def check(conn: Connection, batch: list[Rows]) -> list[Problem]:
         by_table.setdefault(rows.table, []).append(rows)
         key = list(TABLES[rows.table].key)
         frame = rows.frame
-        if frame.empty:
-            continue
-        first_line = {}
-        for i, k in enumerate(frame[key].itertuples(index=False, name=None)):
-            if k in first_line:
-                shown = ", ".join(f"{c}={v}" for c, v in zip(key, k))
+        repeated = frame.duplicated(key, keep="first").to_numpy()
+        if repeated.any():
+            positions = frame[key].assign(_position=np.arange(len(frame)))
+            first_of = positions.groupby(key, sort=False, dropna=False)["_position"].transform("first").to_numpy()
+            for i in np.flatnonzero(repeated):
+                shown = ", ".join(f"{c}={v}" for c, v in zip(key, frame[key].iloc[i]))
+                first = rows.lines[first_of[i]]
                 problems.append(
-                    Problem(rows.source, rows.lines[i], ",".join(key), f"duplicate key ({shown}), first on line {first_line[k]}")
+                    Problem(rows.source, rows.lines[i], ",".join(key), f"duplicate key ({shown}), first on line {first}")
                 )
-            else:
-                first_line[k] = rows.lines[i]
 
     municipalities = set(_stored(conn, "select municipality_code from municipality")["municipality_code"])
     interventions = set(_stored(conn, "select intervention_code from intervention")["intervention_code"])
@@ -176,6 +176,7 @@ def check(conn: Connection, batch: list[Rows]) -> list[Problem]:
     grants = _stored(conn, "select grant_id, start_date, end_date from grants")
     for rows in by_table.get("grants", []):
         grants = pd.concat([grants[~grants["grant_id"].isin(rows.frame["grant_id"])], rows.frame[grants.columns]])
+    grants = grants.drop_duplicates("grant_id", keep="last")
     grant_dates = {g: (s, e) for g, s, e in grants.itertuples(index=False, name=None)}
 
     for rows in batch:
@@ -211,13 +212,11 @@ def check(conn: Connection, batch: list[Rows]) -> list[Problem]:
             known = f["grant_id"].isin(grant_dates.keys())
             problems += _column_problems(rows, ~known, "grant_id", lambda r: f"unknown grant {r['grant_id']!r}")
 
-            def outside(r) -> bool:
-                if r["grant_id"] not in grant_dates:
-                    return False
-                start, end = grant_dates[r["grant_id"]]
-                return r["assessed_on"] < start or (end is not None and not pd.isna(end) and r["assessed_on"] > end)
-
-            mask = f.apply(outside, axis=1) if len(f) else pd.Series([], dtype=bool)
+            dates = f[["grant_id"]].merge(grants, on="grant_id", how="left")
+            start = pd.to_datetime(dates["start_date"]).to_numpy()
+            end = pd.to_datetime(dates["end_date"]).to_numpy()
+            day = pd.to_datetime(f["assessed_on"]).to_numpy()
+            mask = known.to_numpy() & ((day < start) | (~pd.isna(end) & (day > end)))
             problems += _column_problems(
                 rows, mask, "assessed_on",
                 lambda r: "assessment on {} is outside its grant's dates {} to {}".format(
@@ -230,10 +229,10 @@ def check(conn: Connection, batch: list[Rows]) -> list[Problem]:
 def store(conn: Connection, batch: list[Rows]) -> dict[str, int]:
     """Upsert every table of the batch, in dependency order (inside the caller's transaction)."""
     counts: dict[str, int] = {}
-    for name, spec in TABLES.items():
-        for rows in batch:
-            if rows.table == name:
-                counts[name] = counts.get(name, 0) + warehouse.upsert_frame(conn, name, rows.frame, spec.key)
+    order = list(TABLES)
+    for rows in progress.track(sorted(batch, key=lambda r: order.index(r.table)), label="Writing"):
+        written = warehouse.upsert_frame(conn, rows.table, rows.frame, TABLES[rows.table].key)
+        counts[rows.table] = counts.get(rows.table, 0) + written
     return counts
 
 
@@ -257,11 +256,12 @@ def load_batch(
     problems: list[Problem] | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    after_store: Callable[[Connection], None] | None = None,
 ) -> dict[str, int]:
     """Check the batch and write it in one transaction, or raise InputError and write nothing.
 
     `source` describes where the rows came from (default: the files' names); `synthetic`
-    marks generated demo data.
+    marks generated demo data; `after_store(conn)` runs inside the same transaction.
     """
     problems = list(problems or [])
     with engine.begin() as conn:
@@ -272,6 +272,8 @@ def load_batch(
         counts = store(conn, batch)
         for rows in batch:
             record_source(conn, [rows.table], source or rows.source, synthetic)
+        if after_store is not None:
+            after_store(conn)
         return counts
 
 

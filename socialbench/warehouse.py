@@ -5,6 +5,8 @@ cares which engine it talks to.
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
 import time
 from collections.abc import Sequence
@@ -65,6 +67,11 @@ def create_engine(url: str | None = None) -> Engine:
         def _wait_for_lock(dialect_, conn_rec, cargs, cparams):
             return _connect_waiting_for_lock(dialect_, cargs, cparams)
 
+        @sa.event.listens_for(engine, "connect")
+        def _quiet(dbapi_connection, conn_rec):
+            # DuckDB draws its own progress bar on stdout for long queries: not in our output.
+            dbapi_connection.execute("set enable_progress_bar = false")
+
     return engine
 
 
@@ -81,6 +88,9 @@ def read_frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
 
 def table_columns(conn: Connection, table: str) -> list[str]:
     return [c["name"] for c in sa.inspect(conn).get_columns(table)]
+
+
+NULL_TOKEN = "\\N"
 
 
 def _python_values(frame: pd.DataFrame) -> list[dict]:
@@ -120,9 +130,24 @@ def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
         finally:
             raw.unregister(view)
     else:
-        target = sa.table(table, *[sa.column(c) for c in cols])
-        conn.execute(target.insert(), _python_values(frame))
+        _copy_into_postgresql(conn, table, cols, frame)
     return len(frame)
+
+
+def _copy_into_postgresql(conn: Connection, table: str, cols: list[str], frame: pd.DataFrame) -> None:
+    """Bulk insert with COPY ... FROM STDIN (CSV, NULL written as \\N): exact text for every value."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in _python_values(frame):
+        writer.writerow([NULL_TOKEN if row[c] is None else row[c] for c in cols])
+    buffer.seek(0)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.copy_expert(
+            f"copy {table} ({', '.join(cols)}) from stdin with (format csv, null '{NULL_TOKEN}')", buffer
+        )
+    finally:
+        cursor.close()
 
 
 def upsert_frame(conn: Connection, table: str, frame: pd.DataFrame, key: Sequence[str]) -> int:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from socialbench import loading, progress, warehouse
+from socialbench import loading, warehouse
 from socialbench.demo_data import expenditure, grants, params, population
 
 DEFAULT_SEED = params.DEFAULT_SEED
@@ -53,22 +53,19 @@ def load(engine: Engine, seed: int = DEFAULT_SEED) -> dict[str, int]:
     grants that this seed does not produce, and grants left by an earlier synthetic load
     that this seed does not produce, are removed.
     """
-    # The bar advances after each of the three stages.
-    stages = progress.track(["generate", "check and write", "tidy"], label="Demo data")
-    next(stages)
     frames = generate(seed)
     batch = [
         loading.Rows(table, f"{table} ({source(seed)})", frame, list(range(2, len(frame) + 2)))
         for table, frame in frames.items()
     ]
-    next(stages)
     earlier_demo_grants = _synthetic(engine, "grants")
-    counts = loading.load_batch(engine, batch, source=source(seed), synthetic=True)
-    next(stages)
-    _remove_stale(engine, frames["assessments"], earlier_demo_grants)
-    for _ in stages:
-        pass
-    return counts
+    return loading.load_batch(
+        engine,
+        batch,
+        source=source(seed),
+        synthetic=True,
+        after_store=lambda conn: _remove_stale(conn, frames["assessments"], earlier_demo_grants),
+    )
 
 
 def _synthetic(engine: Engine, table: str) -> bool:
@@ -80,24 +77,23 @@ def _synthetic(engine: Engine, table: str) -> bool:
     return bool(len(found)) and bool(found["synthetic"].iloc[0])
 
 
-def _remove_stale(engine: Engine, assessments: pd.DataFrame, earlier_demo_grants: bool) -> None:
+def _remove_stale(conn: Connection, assessments: pd.DataFrame, earlier_demo_grants: bool) -> None:
     """Remove assessments (and earlier demo grants) that this load did not produce."""
     stage = "_sb_demo_assessments"
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"drop table if exists {stage}"))
-        conn.execute(sa.text(f"create temporary table {stage} as select grant_id, assessed_on from assessments where 1 = 0"))
-        warehouse.insert_frame(conn, stage, assessments[["grant_id", "assessed_on"]])
-        ours = f"exists (select 1 from {stage} d where d.grant_id = {{t}}.grant_id)"
-        if earlier_demo_grants:
-            conn.execute(sa.text(f"delete from grants where not {ours.format(t='grants')}"))
-            conn.execute(sa.text(
-                "delete from assessments where not exists (select 1 from grants g where g.grant_id = assessments.grant_id)"
-            ))
+    conn.execute(sa.text(f"drop table if exists {stage}"))
+    conn.execute(sa.text(f"create temporary table {stage} as select grant_id, assessed_on from assessments where 1 = 0"))
+    warehouse.insert_frame(conn, stage, assessments[["grant_id", "assessed_on"]])
+    ours = f"exists (select 1 from {stage} d where d.grant_id = {{t}}.grant_id)"
+    if earlier_demo_grants:
+        conn.execute(sa.text(f"delete from grants where not {ours.format(t='grants')}"))
         conn.execute(sa.text(
-            f"delete from assessments where {ours.format(t='assessments')} and not exists (select 1 from {stage} d"
-            " where d.grant_id = assessments.grant_id and d.assessed_on = assessments.assessed_on)"
+            "delete from assessments where not exists (select 1 from grants g where g.grant_id = assessments.grant_id)"
         ))
-        conn.execute(sa.text(f"drop table {stage}"))
+    conn.execute(sa.text(
+        f"delete from assessments where {ours.format(t='assessments')} and not exists (select 1 from {stage} d"
+        " where d.grant_id = assessments.grant_id and d.assessed_on = assessments.assessed_on)"
+    ))
+    conn.execute(sa.text(f"drop table {stage}"))
 
 
 def cmd_demo_data(args) -> int:

@@ -358,8 +358,13 @@ def test_a_new_demo_load_replaces_earlier_demo_grants_and_assessments(engine):
         synthetic=True,
     )
     new_assessments = pd.DataFrame({"grant_id": ["G-1", "G-1"], "assessed_on": [d(2024, 1, 1), d(2024, 9, 1)], "support_level": [3, 1]})
-    loading.load_batch(engine, [loading.Rows("assessments", "demo", new_assessments, [2, 3])], source="new", synthetic=True)
-    demo_data._remove_stale(engine, new_assessments, earlier_demo_grants=True)
+    loading.load_batch(
+        engine,
+        [loading.Rows("assessments", "demo", new_assessments, [2, 3])],
+        source="new",
+        synthetic=True,
+        after_store=lambda conn: demo_data._remove_stale(conn, new_assessments, earlier_demo_grants=True),
+    )
     with engine.connect() as conn:
         assert [r[0] for r in conn.execute(sa.text("select grant_id from grants"))] == ["G-1"]
         kept = conn.execute(sa.text("select grant_id, assessed_on from assessments order by assessed_on")).fetchall()
@@ -376,7 +381,8 @@ def test_demo_data_keeps_grants_that_were_not_synthetic(engine, write_csv):
     path = write_csv("assessments.csv", "grant_id,assessed_on,support_level", "REAL-1,2025-01-01,2")
     loading.load_path(engine, path.parent)
     assert not demo_data._synthetic(engine, "grants")
-    demo_data._remove_stale(engine, pd.DataFrame({"grant_id": ["G-000001"], "assessed_on": [dt.date(2025, 1, 1)]}), False)
+    with engine.begin() as conn:
+        demo_data._remove_stale(conn, pd.DataFrame({"grant_id": ["G-000001"], "assessed_on": [dt.date(2025, 1, 1)]}), False)
     assert scalar(engine, "select count(*) from grants") == 1
     assert scalar(engine, "select count(*) from assessments") == 1
 
