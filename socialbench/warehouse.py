@@ -134,12 +134,21 @@ def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def _copy_text(value):
+    """A value as COPY reads it; integral floats (pandas' ints next to NaN) as integers."""
+    if value is None:
+        return NULL_TOKEN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _copy_into_postgresql(conn: Connection, table: str, cols: list[str], frame: pd.DataFrame) -> None:
     """Bulk insert with COPY ... FROM STDIN (CSV, NULL written as \\N): exact text for every value."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in _python_values(frame):
-        writer.writerow([NULL_TOKEN if row[c] is None else row[c] for c in cols])
+        writer.writerow([_copy_text(row[c]) for c in cols])
     buffer.seek(0)
     cursor = conn.connection.cursor()
     try:

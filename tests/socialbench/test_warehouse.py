@@ -40,3 +40,39 @@ def test_url_comes_from_argument_then_environment_then_default(monkeypatch):
     monkeypatch.setenv(warehouse.ENV_VAR, "postgresql://x@h/db")
     assert warehouse.resolve_url(None) == "postgresql://x@h/db"
     assert warehouse.resolve_url("duckdb:///a.duckdb") == "duckdb:///a.duckdb"
+
+
+def test_insert_frame_keeps_exact_values_on_both_engines(engine):
+    import datetime
+    from decimal import Decimal
+
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "grant_id": ["G1", "G2", "G,3"],
+            "citizen_key": ['B-"1"', "B-2", "B-3"],
+            "municipality_code": [101.0, 147.0, 101.0],  # ints stored as floats, as pandas does next to NaN
+            "provider_id": ["P1", "P1", "P1"],
+            "intervention_code": ["SEL85", "SEL85", "SEL85"],
+            "start_date": [datetime.date(2025, 1, 1)] * 3,
+            "end_date": [None, datetime.date(2025, 2, 1), None],
+            "end_reason": [None, "", "moved"],
+        }
+    )
+    with engine.begin() as conn:
+        assert warehouse.insert_frame(conn, "grants", frame) == 3
+        warehouse.insert_frame(conn, "rates", pd.DataFrame(
+            {"intervention_code": ["SEL85"], "support_level": [2], "valid_from": [datetime.date(2025, 1, 1)],
+             "daily_rate_dkk": [Decimal("1234567.89")]}
+        ))
+    with engine.connect() as conn:
+        got = [tuple(r) for r in conn.execute(sa.text(
+            "select grant_id, citizen_key, municipality_code, end_date, end_reason from grants order by grant_id"))]
+        rate = conn.execute(sa.text("select daily_rate_dkk from rates")).scalar_one()
+    assert got == [
+        ("G,3", "B-3", 101, None, "moved"),
+        ("G1", 'B-"1"', 101, None, None),
+        ("G2", "B-2", 147, datetime.date(2025, 2, 1), ""),
+    ]
+    assert rate == Decimal("1234567.89")
