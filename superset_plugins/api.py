@@ -264,7 +264,7 @@ class SocialbenchRestApi(BaseApi):
             return self._bad(_message(error.normalized_messages()))
         from incentive_models.runs import create_draft
 
-        engine = warehouse_engine()
+        engine = warehouse_engine(read_only=False)
         try:
             run_id = create_draft(engine, data["model"], data["as_of"])
         except InputError as error:
@@ -296,7 +296,7 @@ class SocialbenchRestApi(BaseApi):
         """
         from incentive_models.runs import approve
 
-        engine = warehouse_engine()
+        engine = warehouse_engine(read_only=False)
         run = self._find_run(engine, run_id)
         if run is None:
             return self._not_found(run_id)

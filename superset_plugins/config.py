@@ -134,16 +134,55 @@ def chain_mutators(*mutators: Callable | None) -> Callable:
 FLASK_APP_MUTATOR = socialbench_app_mutator
 
 
-def warehouse_engine(url: str | None = None):
-    """The warehouse engine of the running app: config SOCIALBENCH_DB, else the environment."""
+def warehouse_engine(read_only: bool = True):
+    """The warehouse of the running app (config SOCIALBENCH_DB, else the environment).
+
+    Reads use a read-only engine, writes (a draft run, an approval) ask for read_only=False.
+    """
     from flask import current_app
 
     from socialbench import warehouse
 
-    url = warehouse.resolve_url(url or current_app.config.get("SOCIALBENCH_DB"))
-    if url not in _ENGINES:
-        _ENGINES[url] = warehouse.create_engine(url)
-    return _ENGINES[url]
+    url = warehouse.resolve_url(current_app.config.get("SOCIALBENCH_DB"))
+    key = (url, read_only)
+    if key not in _ENGINES:
+        _ENGINES[key] = duckdb_engine(url, read_only) if url.startswith("duckdb") else warehouse.create_engine(url)
+    return _ENGINES[key]
 
 
-_ENGINES: dict[str, Any] = {}
+_ENGINES: dict[tuple[str, bool], Any] = {}
+SHARED_FILE_WAIT_SECONDS = 30.0
+
+
+def duckdb_engine(url: str, read_only: bool):
+    """A DuckDB warehouse opened the way Superset opens it, waiting instead of failing when busy.
+
+    Superset opens a DuckDB warehouse read-only for each query (`socialbench superset
+    publish` sets that up). Inside one process DuckDB refuses a second connection with a
+    different configuration while the first is open, and across processes a writer's lock;
+    both last only as long as a query, so connecting waits a moment and tries again.
+    """
+    import time
+
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    engine = sa.create_engine(
+        url, future=True, poolclass=NullPool, connect_args={"read_only": True} if read_only else {}
+    )
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _connect(dialect, conn_rec, cargs, cparams):
+        deadline = time.monotonic() + SHARED_FILE_WAIT_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except Exception as exc:  # duckdb.IOException / ConnectionException
+                text = str(exc).lower()
+                if not ("lock" in text or "different configuration" in text) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    return engine

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -145,7 +146,13 @@ def _add_database(warehouse_url: str) -> int:
     from superset.connectors.sqla.models import SqlaTable
     from superset.models.core import Database
 
-    database = Database(database_name="socialbench", sqlalchemy_uri=warehouse_url, expose_in_sqllab=True)
+    # Read-only, as `socialbench superset publish` connects Superset to a DuckDB warehouse.
+    database = Database(
+        database_name="socialbench",
+        sqlalchemy_uri=warehouse_url,
+        expose_in_sqllab=True,
+        extra=json.dumps({"engine_params": {"connect_args": {"read_only": True}}}),
+    )
     db.session.add(database)
     db.session.commit()
     engine = warehouse.create_engine(warehouse_url)
