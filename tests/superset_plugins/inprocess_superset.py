@@ -95,19 +95,23 @@ class Superset:
     database_id: int
 
 
+def load_data_set(engine, folder: Path) -> None:
+    """Load the hand-made data set into an initialised warehouse (CSV files written in folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in CSV.items():
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loading.load_path(engine, folder)
+    peers = pd.DataFrame(PEERS, columns=["municipality_code", "year", "method", "peer_code", "peer_rank"])
+    with engine.begin() as conn:
+        warehouse.insert_frame(conn, "bm_peer", peers)
+
+
 def build_warehouse(folder: Path) -> str:
     """A DuckDB warehouse with the hand-made data set; returns its URL."""
     url = f"duckdb:///{folder / 'warehouse.duckdb'}"
     engine = warehouse.create_engine(url)
     schema.init(engine)
-    csv_folder = folder / "csv"
-    csv_folder.mkdir()
-    for name, lines in CSV.items():
-        (csv_folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    loading.load_path(engine, csv_folder)
-    peers = pd.DataFrame(PEERS, columns=["municipality_code", "year", "method", "peer_code", "peer_rank"])
-    with engine.begin() as conn:
-        warehouse.insert_frame(conn, "bm_peer", peers)
+    load_data_set(engine, folder / "csv")
     engine.dispose()
     return url
 

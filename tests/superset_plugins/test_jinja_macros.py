@@ -141,3 +141,40 @@ def test_macros_run_in_sql_lab_although_the_user_set_own_feature_flags(sup):
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     assert [row["municipality_code"] for row in response.get_json()["data"]] == [147, 151, 153]
+
+
+@pytest.fixture
+def macros_on(sup, engine, db_url, tmp_path):
+    """The macros reading another warehouse (each engine of tests/conftest.py) with the data set."""
+    from superset_plugins import config as plugin_config
+
+    inprocess_superset.load_data_set(engine, tmp_path / "csv")
+    with sup.app.app_context():
+        saved = sup.app.config["SOCIALBENCH_DB"]
+        sup.app.config["SOCIALBENCH_DB"] = db_url
+        try:
+            yield engine
+        finally:
+            sup.app.config["SOCIALBENCH_DB"] = saved
+            for key in [k for k in plugin_config._ENGINES if k[0] == db_url]:
+                plugin_config._ENGINES.pop(key).dispose()
+
+
+def test_macros_give_the_same_sql_results_on_each_engine(macros_on):
+    from superset_plugins.jinja_macros import socialbench_fixed_price, socialbench_peers
+
+    peers = socialbench_peers(101, 2024)
+    fixed = socialbench_fixed_price("e.amount_dkk", "e.year", base_year=2024)
+    with macros_on.connect() as conn:
+        codes = warehouse.read_frame(
+            conn, f"select municipality_code from municipality where municipality_code in {peers} order by 1"
+        )
+        amounts = warehouse.read_frame(conn, f"select e.year, {fixed} as fixed_dkk from expenditure as e order by 1")
+    assert list(codes["municipality_code"]) == [147, 151, 153]
+    got = {int(y): Decimal(str(v)).quantize(Decimal("0.01")) for y, v in amounts.values}
+    # base year 2024 (index 98): 2023 index 95, 2025 index 100
+    assert got == {
+        2023: (Decimal(950_000) * 98 / 95).quantize(Decimal("0.01")),
+        2024: Decimal("490000.00"),
+        2025: (Decimal(700_000) * 98 / 100).quantize(Decimal("0.01")),
+    }
