@@ -308,3 +308,12 @@ def test_a_writer_waits_while_superset_reads_the_duckdb_file(tmp_path):
     assert time.monotonic() - started >= 0.4
     with reader.connect() as conn:
         assert conn.execute(sa.text("select count(*) from t")).scalar() == 1
+
+
+def test_the_api_is_described_in_supersets_openapi_spec(admin):
+    response = admin.get("/api/v1/_openapi")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    paths = response.get_json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/socialbench/runs"])
+    assert "post" in paths["/api/v1/socialbench/runs/{run_id}/approve"]
+    assert "get" in paths["/api/v1/socialbench/runs/{run_id}/statement"]
