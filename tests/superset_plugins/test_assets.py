@@ -129,3 +129,19 @@ def test_looked_up_names_come_from_the_reference_data(db_url):
     assert evaluate(db_url, frame, column("settlement_line", "municipality_name")) == "København"
     area = evaluate(db_url, frame, column("bm_peer_comparison", "intervention_area"))
     assert area == "adults"
+
+
+def test_qualified_episodes_count_once_across_runs(db_url):
+    types = {"run_id": "varchar", "grant_id": "varchar", "episode_start": "date", "qualified_on": "date"}
+    frame = typed(
+        [
+            {"run_id": "r1", "grant_id": "g1", "episode_start": datetime.date(2025, 2, 1), "qualified_on": datetime.date(2025, 5, 1)},
+            {"run_id": "r2", "grant_id": "g1", "episode_start": datetime.date(2025, 2, 1), "qualified_on": datetime.date(2025, 5, 1)},
+            {"run_id": "r2", "grant_id": "g1", "episode_start": datetime.date(2025, 9, 1), "qualified_on": datetime.date(2025, 11, 29)},
+            {"run_id": "r2", "grant_id": "g2", "episode_start": datetime.date(2025, 3, 1), "qualified_on": None},
+        ],
+        types,
+    )
+    # g1's first episode (in both runs) and g1's second episode; g2's has not qualified
+    assert evaluate(db_url, frame, metric("settlement_line", "episodes_qualified")) == 2
+    assert evaluate(db_url, frame, metric("settlement_line", "episodes_qualified"), "run_id = 'r1'") == 1
