@@ -31,7 +31,7 @@ from flask import request, send_file
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from socialbench.errors import InputError, RuleError, SocialbenchError
+from socialbench.errors import InputError, SocialbenchError
 from superset_plugins.config import PERMISSION_VIEW, warehouse_engine
 
 STATEMENT_FORMATS = {
@@ -147,10 +147,12 @@ class SocialbenchRestApi(BaseApi):
         return self.response(400, message="; ".join(lines))
 
     def _find_run(self, engine, run_id: str) -> dict | None:
-        from incentive_models.runs import list_runs
+        from incentive_models.runs import RunNotFound, get_run
 
-        runs = _records(list_runs(engine))
-        return next((run for run in runs if str(run["run_id"]) == str(run_id)), None)
+        try:
+            return {k: _plain(v) for k, v in get_run(engine, run_id).items()}
+        except RunNotFound:
+            return None
 
     def _not_found(self, run_id: str):
         return self.response(404, message=f"no settlement run {run_id!r}")
@@ -160,7 +162,7 @@ class SocialbenchRestApi(BaseApi):
     @protect()
     @safe
     def list_runs(self):
-        """List settlement runs, newest first.
+        """List settlement runs, by model, as-of date and creation.
         ---
         get:
           summary: Settlement runs (model, as_of, status, totals)
@@ -302,7 +304,7 @@ class SocialbenchRestApi(BaseApi):
             return self._not_found(run_id)
         try:
             approve(engine, run["run_id"])
-        except (RuleError, SocialbenchError) as error:
+        except SocialbenchError as error:  # ApprovalRefused: the message says what to do
             return self.response(409, message=str(error))
         return self.response(200, result=self._find_run(engine, run_id))
 
