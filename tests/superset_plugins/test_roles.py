@@ -75,18 +75,11 @@ def test_roles_and_filters_exist_for_each_municipality(sup):
         filters = db.session.query(RowLevelSecurityFilter).filter(RowLevelSecurityFilter.roles.contains(role)).all()
         by_clause = {f.clause: sorted(t.table_name for t in f.tables) for f in filters}
         assert by_clause == {
-            "municipality_code = 101": ["grants"],
-            "grant_id in (select grant_id from grants where municipality_code = 101)": ["assessments"]
-            + (["settlement_line"] if _has_settlement_line(db) else []),
+            "municipality_code = 101": ["grants", "settlement_line"],
+            "grant_id in (select grant_id from grants where municipality_code = 101)": ["assessments"],
         }
         assert {str(f.filter_type) for f in filters} == {"Regular"}
         assert security_manager.find_role("Kommune 147 Frederiksberg") is not None
-
-
-def _has_settlement_line(db) -> bool:
-    from superset.connectors.sqla.models import SqlaTable
-
-    return db.session.query(SqlaTable).filter_by(table_name="settlement_line").count() == 1
 
 
 def test_running_again_changes_nothing(sup):
@@ -113,6 +106,26 @@ def test_assessments_are_filtered_through_their_grant(sup):
 
 def test_a_user_of_two_municipalities_sees_both(sup):
     assert rows(sup, "kbh_fbg", "grants", "grant_id") == ["G1", "G2", "G3"]
+
+
+def test_a_municipality_user_sees_only_its_own_settlement_lines(sup):
+    import datetime as dt
+
+    from incentive_models.model import parse_model
+    from incentive_models.runs import create_draft
+    from socialbench import warehouse
+
+    model = "model_id: rls\ninterventions: [SEL85]\nshare: 0.5\nqualifying_days: 90\nhorizon_days: 365\n"
+    engine = warehouse.create_engine(sup.warehouse_url)
+    try:
+        run_id = create_draft(engine, parse_model(model), dt.date(2025, 6, 30))
+    finally:
+        engine.dispose()
+    lines = [line for line in rows(sup, "kbh", "settlement_line", "run_id", "grant_id") if line[0] == run_id]
+    everything = [line for line in rows(sup, "admin", "settlement_line", "run_id", "grant_id") if line[0] == run_id]
+    # G1 (101) and G2 (147) have episodes by 2025-06-30; G3 (101) has none
+    assert [grant for _, grant in everything] == ["G1", "G2"]
+    assert [grant for _, grant in lines] == ["G1"]
 
 
 def test_benchmark_tables_stay_open_to_municipality_users(sup):
