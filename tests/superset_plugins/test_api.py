@@ -187,6 +187,13 @@ def test_bad_draft_input_is_a_clear_400_naming_the_field(admin, body, field, tex
     assert f"{field}: {text}" in message
 
 
+def test_a_model_the_warehouse_cannot_settle_is_a_400(admin):
+    library()
+    response = admin.post(RUNS, json={"model": MODEL.format(model_id="x").replace("SEL85", "NOPE"), "as_of": "2025-06-30"})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "interventions: unknown intervention code NOPE" in response.get_json()["message"]
+
+
 def test_a_body_that_is_not_json_is_a_400(admin):
     response = admin.post(RUNS, data="model_id: x", content_type="text/plain")
     assert response.status_code == 400
