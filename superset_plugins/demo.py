@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,7 @@ class DemoState:
 
 
 DATA_STEPS = ("demo_data", "refresh", "settlement")
-SUPERSET_STEPS = ("superset_metadata", "admin")
+SUPERSET_STEPS = ("superset_metadata", "admin", "roles")
 
 
 def warehouse_url(home: Path) -> str:
@@ -148,6 +149,10 @@ def prepare_superset(home: Path, state: DemoState, db_url: str) -> str:
     return password
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run_demo(home: Path, port: int = 8088, seed: int = 2026, host: str = "127.0.0.1", serve: bool = True) -> None:
     """Prepare everything not yet done in `home`, publish, and serve Superset until Ctrl-C."""
     from superset_plugins.client import SupersetClient
@@ -167,11 +172,16 @@ def run_demo(home: Path, port: int = 8088, seed: int = 2026, host: str = "127.0.
         summary = publish(SupersetClient(f"http://{host}:{port}", ADMIN_USERNAME, password), db_url, synthetic=True)
         for line in summary.lines():
             say(line.replace(f"http://{host}:{port}", url))
+        if "roles" not in state:
+            say("creating a role with row-level security per municipality (superset socialbench-roles) ...")
+            server.run_command(home, "socialbench-roles", what="superset socialbench-roles")
+            state.mark("roles")
         say(f"Superset is serving on {url}")
         say(f"log in as {ADMIN_USERNAME!r} with password {password!r} (saved in {home / PASSWORD_NAME})")
         if not serve:
             return
         say("press Ctrl-C to stop")
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops Superset too, as Ctrl-C does
         process.wait()
         if process.returncode not in (0, None):
             raise SocialbenchError(f"Superset stopped with exit code {process.returncode}; see {home / server.LOG_NAME}")
