@@ -53,7 +53,8 @@ def superset_warehouse(superset_home) -> str:
     from superset_plugins import demo
 
     state = demo.DemoState(superset_home)
-    if importlib.util.find_spec("incentive_models.runs") is None:  # TEMPORARY until settlements land
+    if importlib.util.find_spec("incentive_models.runs") is None or not list(demo.MODELS_DIR.glob("*.y*ml")):
+        # TEMPORARY until settlements land
         warehouse.create_engine(demo.warehouse_url(superset_home)).connect().close()
         state.mark("settlement", "not available yet")
     return demo.prepare_warehouse(superset_home, state, DEMO_SEED)
