@@ -1,0 +1,215 @@
+"""The incentive model: a small YAML file, validated field by field.
+
+```yaml
+model_id: bostoette-2025          # text, required
+interventions: [SEL85]            # the grants in scope, by intervention_code
+share: 0.5                        # 0 < share <= 1: the provider's share of the saving
+qualifying_days: 90               # >= 1
+horizon_days: 365                 # >= qualifying_days
+cap_per_episode_dkk: 60000        # optional
+cap_per_provider_per_run_dkk: null   # optional
+budget_per_run_dkk: null          # optional
+exit_reasons: [goal_achieved]     # end_reason values that count as leaving support
+```
+
+Every bad field is reported as a `Problem` naming the file, the line of the field and the
+field, and all of them are reported at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from socialbench.errors import InputError, Problem
+
+DEFAULT_EXIT_REASONS = ("goal_achieved",)
+MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+@dataclass(frozen=True)
+class Model:
+    """A validated incentive model. Money in kroner as exact Decimals."""
+
+    model_id: str
+    interventions: tuple[str, ...]
+    share: Decimal
+    qualifying_days: int
+    horizon_days: int
+    cap_per_episode_dkk: Decimal | None = None
+    cap_per_provider_per_run_dkk: Decimal | None = None
+    budget_per_run_dkk: Decimal | None = None
+    exit_reasons: tuple[str, ...] = DEFAULT_EXIT_REASONS
+    source: str = field(default="<model>", compare=False)
+    text: str = field(default="", compare=False, repr=False)
+
+    def canonical(self) -> dict:
+        """The model's meaning as plain JSON values (no comments, no formatting)."""
+
+        def money(value: Decimal | None) -> str | None:
+            return None if value is None else format(value, "f")
+
+        return {
+            "model_id": self.model_id,
+            "interventions": list(self.interventions),
+            "share": format(self.share.normalize(), "f"),
+            "qualifying_days": self.qualifying_days,
+            "horizon_days": self.horizon_days,
+            "cap_per_episode_dkk": money(self.cap_per_episode_dkk),
+            "cap_per_provider_per_run_dkk": money(self.cap_per_provider_per_run_dkk),
+            "budget_per_run_dkk": money(self.budget_per_run_dkk),
+            "exit_reasons": list(self.exit_reasons),
+        }
+
+    def to_yaml(self) -> str:
+        """The model as YAML text: the original text if it was read from one."""
+        if self.text:
+            return self.text
+        return yaml.safe_dump(self.canonical(), sort_keys=False, allow_unicode=True)
+
+    def sha256(self) -> str:
+        return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()
+
+
+class _Exact(fields.Field):
+    """A number read exactly (YAML floats via their shortest text), never a bool."""
+
+    def __init__(self, places: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.places = places
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValidationError(f"must be a number, not {value!r}")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError(f"must be a number, not {value!r}")
+        if not number.is_finite():
+            raise ValidationError(f"must be a finite number, not {value!r}")
+        if self.places is not None and -number.as_tuple().exponent > self.places:
+            raise ValidationError(f"at most {self.places} decimals (øre), not {value!r}")
+        return number
+
+
+class _Days(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"must be a whole number of days, not {value!r}")
+        return value
+
+
+class _Codes(fields.Field):
+    """A list of distinct non-empty texts (a single text is not accepted, to catch typos)."""
+
+    def __init__(self, allow_empty: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.allow_empty = allow_empty
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError(f"must be a list such as [SEL85], not {value!r}")
+        if not value and not self.allow_empty:
+            raise ValidationError("must name at least one")
+        out = []
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                raise ValidationError(f"every entry must be a non-empty text, not {item!r}")
+            if item.strip() in out:
+                raise ValidationError(f"{item.strip()!r} is listed twice")
+            out.append(item.strip())
+        return tuple(out)
+
+
+def _non_negative(value: Decimal) -> None:
+    if value < 0:
+        raise ValidationError("must not be negative")
+
+
+class ModelSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    model_id = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            MODEL_ID_PATTERN, error="must be letters, digits, '.', '_' or '-' (e.g. bostoette-2025)"
+        ),
+    )
+    interventions = _Codes(allow_empty=False, required=True)
+    share = _Exact(required=True)
+    qualifying_days = _Days(required=True, validate=validate.Range(min=1, error="must be at least 1"))
+    horizon_days = _Days(required=True, validate=validate.Range(min=1, error="must be at least 1"))
+    cap_per_episode_dkk = _Exact(places=2, allow_none=True, load_default=None, validate=_non_negative)
+    cap_per_provider_per_run_dkk = _Exact(places=2, allow_none=True, load_default=None, validate=_non_negative)
+    budget_per_run_dkk = _Exact(places=2, allow_none=True, load_default=None, validate=_non_negative)
+    exit_reasons = _Codes(allow_empty=True, load_default=DEFAULT_EXIT_REASONS)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data, **kwargs):
+        errors = {}
+        share = data.get("share")
+        if share is not None and not (0 < share <= 1):
+            errors["share"] = ["must be above 0 and at most 1 (e.g. 0.5)"]
+        q, h = data.get("qualifying_days"), data.get("horizon_days")
+        if isinstance(q, int) and isinstance(h, int) and h < q:
+            errors["horizon_days"] = [f"must be at least qualifying_days ({q}), not {h}"]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key of a YAML mapping."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def parse_model(text: str, source: str = "<model>") -> Model:
+    """Validate the YAML text of a model; raises InputError listing every bad field."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(source, line, None, f"not valid YAML: {reason}")])
+    if not isinstance(raw, dict):
+        raise InputError([Problem(source, None, None, "a model must be a YAML mapping of fields (model_id: ..., share: ...)")])
+    try:
+        data = ModelSchema().load(raw)
+    except ValidationError as error:
+        lines = _key_lines(text)
+        problems = []
+        for name, messages in sorted(error.normalized_messages().items()):
+            message = messages[0] if isinstance(messages, list) else str(messages)
+            if message == "Unknown field.":
+                message = "unknown field (allowed: " + ", ".join(ModelSchema().fields) + ")"
+            elif message == "Missing data for required field.":
+                message = "missing (required)"
+            elif message == "Field may not be null.":
+                message = "must have a value"
+            problems.append(Problem(source, lines.get(name), name, message))
+        raise InputError(problems)
+    return Model(**data, source=source, text=text)
+
+
+def load_model(path) -> Model:
+    """Read and validate a model file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, None, "model file not found")])
+    except UnicodeDecodeError:
+        raise InputError([Problem(str(path), None, None, "not UTF-8 text")])
+    return parse_model(text, str(path))
