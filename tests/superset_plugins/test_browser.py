@@ -38,7 +38,7 @@ const charts = [...document.querySelectorAll('.chart-slice[data-test-chart-name]
     name: slice.getAttribute('data-test-chart-name'),
     loading: !alert && (!container || !!slice.querySelector('[data-test="loading-indicator"]')),
     error: alert ? alert.innerText.replace(/\\s+/g, ' ').trim() : null,
-    empty: !!slice.querySelector('[data-test="empty-state"]'),
+    empty: !!slice.querySelector('.ant-empty, [data-test="empty-state"]'),
     drawn: !!slice.querySelector('svg, canvas, table, .header-line, .big_number, .superset-legacy-chart-big-number'),
   };
 });
@@ -148,29 +148,33 @@ def test_the_dashboard_renders_every_chart_without_error(logged_in, superset_ser
     assert problems(state) == []
 
 
-def test_a_chart_error_on_a_dashboard_is_detected(logged_in, superset_server, superset_client):
-    """The check above can fail: a chart asking for a column its dataset lacks shows an error."""
+def test_a_chart_error_and_an_empty_chart_are_detected(logged_in, superset_server, superset_client):
+    """The check above can fail: one chart asks for a column its dataset lacks, one finds no rows."""
     slug = dashboard_slugs()[0]
     dashboard = next(d for d in load_assets().dashboards if d["slug"] == slug)
-    broken = next(c for c in dashboard["charts"] if c["key"] == "sources")["title"]
+    titles = {c["key"]: c["title"] for c in dashboard["charts"]}
+    broken, empty = titles["sources"], titles["rank_table"]
 
-    def break_chart(relative: str, config: dict) -> None:
+    def spoil(relative: str, config: dict) -> None:
         if relative.startswith("charts/") and config.get("slice_name") == broken:
             config["params"]["all_columns"] = ["no_such_column"]
+        if relative.startswith("charts/") and config.get("slice_name") == empty:
+            config["params"]["adhoc_filters"].append({"expressionType": "SQL", "sqlExpression": "1 = 0", "clause": "WHERE"})
 
-    bundle = make_bundle(superset_server.warehouse_url, "socialbench", superset_client.find_database("socialbench")["uuid"], True)
+    database = superset_client.find_database("socialbench")
+    bundle = make_bundle(superset_server.warehouse_url, "socialbench", database["uuid"], True)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(bundle)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             config = yaml.safe_load(source.read(info))
-            break_chart(info.filename.split("/", 1)[1], config)
+            spoil(info.filename.split("/", 1)[1], config)
             target.writestr(info, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     superset_client.import_bundle(out.getvalue())
     try:
         state = render_dashboard(logged_in, f"{superset_server.url}/superset/dashboard/{slug}/", len(dashboard["charts"]))
-        found = problems(state)
-        assert len(found) == 1
-        assert found[0].startswith(f"chart {broken!r}: ")
-        assert "no_such_column" in found[0]
+        found = sorted(problems(state))
+        assert len(found) == 2, found
+        assert found[0].startswith(f"chart {broken!r}: ") and "no_such_column" in found[0]
+        assert found[1] == f"chart {empty!r} shows no data"
     finally:
         publish(superset_client, superset_server.warehouse_url, synthetic=True)
