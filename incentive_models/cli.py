@@ -1,5 +1,101 @@
-"""Work in progress: subcommands are added by the area's owner."""
+"""`socialbench settle ...`: parse, call the settlement library, print."""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from incentive_models import runs
+    from socialbench.cli import engine_from_args
+
+    engine = engine_from_args(args)
+    run_id = runs.create_draft(engine, runs.load_model(args.model), args.as_of)
+    run = runs.get_run(engine, run_id)
+    totals = {k: run[k] for k in ("total_saving_dkk", "total_earned_dkk", "total_payout_dkk", "total_held_back_dkk", "total_adjustment_dkk")}
+    if args.json:
+        print(json.dumps({
+            "run_id": run_id,
+            "model_id": run["model_id"],
+            "as_of": args.as_of.isoformat(),
+            "status": run["status"],
+            "line_count": int(run["line_count"]),
+            **{k: format(v, "f") for k, v in totals.items()},
+        }))
+        return 0
+    print(f"draft run {run_id}: model {run['model_id']} as of {args.as_of.isoformat()}, {int(run['line_count'])} lines")
+    for key, value in totals.items():
+        print(f"  {key}: {value:,.2f}")
+    print(f"approve with: socialbench settle approve {run_id}")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from incentive_models import runs
+    from socialbench.cli import engine_from_args
+
+    runs.approve(engine_from_args(args), args.run_id)
+    print(f"run {args.run_id} approved")
+    return 0
+
+
+def cmd_statement(args: argparse.Namespace) -> int:
+    from incentive_models import statement
+    from socialbench.cli import engine_from_args
+
+    path = statement.write_statement(engine_from_args(args), args.run_id, args.format, args.out, args.provider)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from incentive_models import runs
+    from socialbench.cli import engine_from_args
+
+    frame = runs.list_runs(engine_from_args(args)).drop(columns=["model_yaml", "inputs_sha256"])
+    if frame.empty:
+        print("no settlement runs yet: see `socialbench settle run --help`")
+    else:
+        print(frame.to_string(index=False))
+    return 0
 
 
 def register(subparsers) -> None:
-    """Add this area's subcommands to the `socialbench` CLI."""
+    """Add `socialbench settle run|approve|statement|list`."""
+    from incentive_models.statement import FORMATS
+    from socialbench.cli import add_db_argument
+
+    settle = subparsers.add_parser("settle", help="provider incentive settlements: draft runs, approval, statements")
+    sub = settle.add_subparsers(dest="settle_command", metavar="SUBCOMMAND", required=True)
+
+    p = sub.add_parser("run", help="compute and store a draft settlement run (replaces a draft of the same model and date)")
+    add_db_argument(p)
+    p.add_argument("--model", required=True, metavar="FILE", help="incentive model YAML file")
+    p.add_argument("--as-of", required=True, type=_date, metavar="YYYY-MM-DD", help="settle everything up to and including this day")
+    p.add_argument("--json", action="store_true", help="print run_id and totals as JSON")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("approve", help="approve a draft run (final: it cannot change afterwards)")
+    add_db_argument(p)
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.set_defaults(func=cmd_approve)
+
+    p = sub.add_parser("statement", help="write a provider statement (Danish) of a run")
+    add_db_argument(p)
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("--provider", metavar="ID", default=None, help="only this provider (default: all providers of the run)")
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.set_defaults(func=cmd_statement)
+
+    p = sub.add_parser("list", help="list settlement runs")
+    add_db_argument(p)
+    p.set_defaults(func=cmd_list)
