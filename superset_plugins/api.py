@@ -21,9 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import yaml
@@ -346,17 +344,14 @@ class SocialbenchRestApi(BaseApi):
         run = self._find_run(engine, run_id)
         if run is None:
             return self._not_found(run_id)
-        from incentive_models.statement import write_statement
+        from incentive_models.statement import statement_bytes
 
         fmt, provider = query["format"], query.get("provider")
+        try:
+            content = statement_bytes(engine, run["run_id"], fmt, provider)
+        except SocialbenchError as error:  # e.g. a provider without lines in the run
+            return self._bad([f"provider: {error}" if provider else str(error)])
         name = f"afregning-{run['run_id']}" + (f"-{provider}" if provider else "") + f".{fmt}"
-        with tempfile.TemporaryDirectory(prefix="socialbench-statement-") as folder:
-            out = Path(folder) / name
-            try:
-                write_statement(engine, run["run_id"], fmt, out, provider=provider)
-            except SocialbenchError as error:  # e.g. an unknown provider
-                return self._bad([str(error)])
-            content = out.read_bytes()
         return send_file(
             io.BytesIO(content),
             mimetype=STATEMENT_FORMATS[fmt],

@@ -260,7 +260,6 @@ def test_a_draft_made_through_the_api_equals_the_librarys_run(sup, admin):
 @pytest.mark.parametrize("fmt, magic", [("csv", None), ("xlsx", b"PK"), ("pdf", b"%PDF")])
 def test_statement_download_returns_the_file(sup, admin, fmt, magic):
     library()
-    pytest.importorskip("incentive_models.statement")
     run_id = draft(admin, "api-statement").get_json()["result"]["run_id"]
     response = admin.get(f"{RUNS}/{run_id}/statement?format={fmt}")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -276,12 +275,21 @@ def test_statement_download_returns_the_file(sup, admin, fmt, magic):
 
 def test_statement_for_one_provider(sup, admin):
     library()
-    pytest.importorskip("incentive_models.statement")
     run_id = draft(admin, "api-statement-p1").get_json()["result"]["run_id"]
     response = admin.get(f"{RUNS}/{run_id}/statement?format=csv&provider=P1")
     assert response.status_code == 200, response.get_data(as_text=True)
+    assert f"afregning-{run_id}-P1.csv" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8-sig")
     assert "Bo Godt ApS" in text and "Trinet A/S" not in text
+    assert "34500,00" in text  # G1's payout, decimal comma: 0.5 x (120 x 400 + 30 x 700)
+
+
+def test_statement_for_a_provider_without_lines_is_a_400(admin):
+    library()
+    run_id = draft(admin, "api-statement-p9").get_json()["result"]["run_id"]
+    response = admin.get(f"{RUNS}/{run_id}/statement?format=pdf&provider=P9")
+    assert response.status_code == 400
+    assert response.get_json()["message"].startswith("provider: provider 'P9' has no lines in run")
 
 
 def plugin_config_mimetype(fmt: str) -> str:
