@@ -12,8 +12,8 @@ from incentive_models.model import parse_model
 D = Decimal
 
 
-def d(text: str) -> date:
-    return date.fromisoformat(text)
+def d(text: str | date) -> date:
+    return text if isinstance(text, date) else date.fromisoformat(text)
 
 
 def model(**fields):
