@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from incentive_models import runs
 from superset_plugins import config as plugin_config
 from tests.superset_plugins import inprocess_superset
 
@@ -26,11 +27,6 @@ G1_PAYOUT = Decimal("0.5") * (120 * 400 + 30 * 700)
 # G2 (P2): level 2 -> 1 from 2025-03-01, qualified on day 90; 2025-03-01..06-30 = 31+30+31+30 days of 300
 G2_PAYOUT = Decimal("0.5") * ((31 + 30 + 31 + 30) * 300)
 # G3 stays at its baseline: no episode.
-
-
-def library():
-    """The settlement library (landing in parallel with this API)."""
-    return pytest.importorskip("incentive_models.runs")
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +130,6 @@ def test_superset_init_gives_admin_everything_alpha_drafts_gamma_nothing(sup):
 
 
 def test_a_user_without_the_approve_permission_is_refused(sup, admin):
-    library()
     created = draft(admin, "api-refused")
     assert created.status_code == 201, created.get_data(as_text=True)
     run_id = created.get_json()["result"]["run_id"]
@@ -150,7 +145,6 @@ def test_a_user_without_the_approve_permission_is_refused(sup, admin):
 
 
 def test_admin_and_a_granted_role_can_approve(sup, admin):
-    library()
     first = draft(admin, "api-approve-admin").get_json()["result"]["run_id"]
     approved = admin.post(f"{RUNS}/{first}/approve")
     assert approved.status_code == 200, approved.get_data(as_text=True)
@@ -188,7 +182,6 @@ def test_bad_draft_input_is_a_clear_400_naming_the_field(admin, body, field, tex
 
 
 def test_a_model_the_warehouse_cannot_settle_is_a_400(admin):
-    library()
     response = admin.post(RUNS, json={"model": MODEL.format(model_id="x").replace("SEL85", "NOPE"), "as_of": "2025-06-30"})
     assert response.status_code == 400, response.get_data(as_text=True)
     assert "interventions: unknown intervention code NOPE" in response.get_json()["message"]
@@ -201,7 +194,6 @@ def test_a_body_that_is_not_json_is_a_400(admin):
 
 
 def test_unknown_run_is_404(admin):
-    library()
     for response in (
         admin.get(f"{RUNS}/no-such-run"),
         admin.get(f"{RUNS}/no-such-run/lines"),
@@ -224,7 +216,6 @@ def test_bad_statement_format_is_a_400(admin):
 
 
 def test_a_draft_made_through_the_api_equals_the_librarys_run(sup, admin):
-    runs = library()
     from incentive_models.model import parse_model
     from socialbench import warehouse
 
@@ -259,7 +250,6 @@ def test_a_draft_made_through_the_api_equals_the_librarys_run(sup, admin):
 
 @pytest.mark.parametrize("fmt, magic", [("csv", None), ("xlsx", b"PK"), ("pdf", b"%PDF")])
 def test_statement_download_returns_the_file(sup, admin, fmt, magic):
-    library()
     run_id = draft(admin, "api-statement").get_json()["result"]["run_id"]
     response = admin.get(f"{RUNS}/{run_id}/statement?format={fmt}")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -274,7 +264,6 @@ def test_statement_download_returns_the_file(sup, admin, fmt, magic):
 
 
 def test_statement_for_one_provider(sup, admin):
-    library()
     run_id = draft(admin, "api-statement-p1").get_json()["result"]["run_id"]
     response = admin.get(f"{RUNS}/{run_id}/statement?format=csv&provider=P1")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -285,7 +274,6 @@ def test_statement_for_one_provider(sup, admin):
 
 
 def test_statement_for_a_provider_without_lines_is_a_400(admin):
-    library()
     run_id = draft(admin, "api-statement-p9").get_json()["result"]["run_id"]
     response = admin.get(f"{RUNS}/{run_id}/statement?format=pdf&provider=P9")
     assert response.status_code == 400
