@@ -90,8 +90,11 @@ def say(message: str) -> None:
     print(f"[demo] {message}", flush=True)
 
 
-def prepare_warehouse(home: Path, state: DemoState, seed: int) -> str:
-    """Schema, demo data, derived benchmark tables and one settlement run (each once)."""
+def prepare_warehouse(home: Path, state: DemoState, seed: int, model_path: Path | None = None) -> str:
+    """Schema, demo data, derived benchmark tables and one settlement run (each once).
+
+    The run uses `model_path`, by default the example model shipped in incentive_models/models/.
+    """
     url = warehouse_url(home)
     if not (home / WAREHOUSE_NAME).exists():
         state.forget(*DATA_STEPS)
@@ -113,7 +116,7 @@ def prepare_warehouse(home: Path, state: DemoState, seed: int) -> str:
         if "settlement" not in state:
             from incentive_models import runs
 
-            path = settlement_model_path()
+            path = Path(model_path) if model_path else settlement_model_path()
             as_of = latest_data_date(engine)
             say(f"settling {path.name} as of {as_of} ...")
             run = runs.create_draft(engine, runs.load_model(path), as_of)

@@ -45,19 +45,27 @@ def superset_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("superset_home")
 
 
+# Used only while no example model is shipped in incentive_models/models/.
+FALLBACK_MODEL = """\
+model_id: bostoette-test
+interventions: [SEL85]
+share: 0.5
+qualifying_days: 90
+horizon_days: 365
+cap_per_episode_dkk: 60000
+"""
+
+
 @pytest.fixture(scope="session")
 def superset_warehouse(superset_home) -> str:
     """URL of a DuckDB warehouse with demo data, benchmarks refreshed and one settlement run."""
-    import importlib.util
-
     from superset_plugins import demo
 
-    state = demo.DemoState(superset_home)
-    if importlib.util.find_spec("incentive_models.runs") is None or not list(demo.MODELS_DIR.glob("*.y*ml")):
-        # TEMPORARY until settlements land
-        warehouse.create_engine(demo.warehouse_url(superset_home)).connect().close()
-        state.mark("settlement", "not available yet")
-    return demo.prepare_warehouse(superset_home, state, DEMO_SEED)
+    model = None
+    if not list(demo.MODELS_DIR.glob("*.y*ml")):
+        model = superset_home / "model.yml"
+        model.write_text(FALLBACK_MODEL, encoding="utf-8")
+    return demo.prepare_warehouse(superset_home, demo.DemoState(superset_home), DEMO_SEED, model)
 
 
 @pytest.fixture(scope="session")
