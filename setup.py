@@ -20,8 +20,8 @@ setup(
     package_data={
         "socialbench.data": ["*.csv"],
         "socialbench.sql": ["schema/*.sql", "views/*.sql", "views/*.yml", "tables/*.yml"],
-        "superset_plugins": ["assets/**/*", "static/**/*"],
-        "incentive_models": ["*.yml", "fonts/*"],
+        "superset_plugins": ["assets/*/*.yaml"],
+        "incentive_models": ["models/*.yml"],
     },
     install_requires=[
         "apache-superset==6.1.0",
