@@ -196,7 +196,11 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
             "total_adjustment_dkk": _total(lines, "adjustment_dkk"),
             "model_yaml": model.to_yaml(),
         }
-        warehouse.insert_frame(conn, "settlement_run", pd.DataFrame([run], columns=RUN_COLUMNS))
+        # A plain insert: insert_frame would store pandas timestamps as dates on PostgreSQL.
+        conn.execute(
+            sa.text(f"insert into settlement_run ({', '.join(RUN_COLUMNS)}) values ({', '.join(':' + c for c in RUN_COLUMNS)})"),
+            run,
+        )
         warehouse.insert_frame(conn, "settlement_line", lines.assign(run_id=run_id)[["run_id", *LINE_COLUMNS]])
     return run_id
 
