@@ -308,24 +308,37 @@ def to_pdf(statement: Statement) -> bytes:
         pdf.set_font("Helvetica", size=7)
         pdf.cell(0, 4, _latin1("Alle beløb i kr. Under hver linje: forklaringen med de regler, der gav beløbene."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         widths = [w for _, _, w in PDF_COLUMNS]
-        align = ["LEFT" if kinds[c] in ("text", "caps") else "RIGHT" for c, _, _ in PDF_COLUMNS]
-        with pdf.table(col_widths=widths, text_align=align, line_height=3.6, width=sum(widths), align="LEFT",
-                       headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225))) as table:
-            row = table.row()
-            for _, heading, _ in PDF_COLUMNS:
-                row.cell(_latin1(heading))
-            for line in section.lines.to_dict("records"):
-                row = table.row()
-                for column, _, _ in PDF_COLUMNS:
-                    row.cell(_latin1(_cell_text(line[column], kinds[column])))
-                row = table.row()
-                row.cell(_latin1(line["explanation"]), colspan=len(PDF_COLUMNS), align="LEFT",
-                         style=FontFace(color=(70, 70, 70)))
-            totals = section.totals()
-            row = table.row(style=FontFace(emphasis="BOLD"))
-            for column, _, _ in PDF_COLUMNS:
-                text = TOTAL_LABEL if column == "citizen_key" else (number(totals[column]) if column in MONEY else "")
-                row.cell(_latin1(text))
+        aligns = ["L" if kinds[c] in ("text", "caps") else "R" for c, _, _ in PDF_COLUMNS]
+
+        def headings():
+            pdf.set_font("Helvetica", "B", 7)
+            pdf.set_fill_color(225, 225, 225)
+            for (_, heading, _), width in zip(PDF_COLUMNS, widths):
+                pdf.cell(width, 5, _latin1(heading), border=1, align="C", fill=True)
+            pdf.ln()
+            pdf.set_font("Helvetica", size=7)
+
+        def room(height: float):
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                pdf.add_page()
+                headings()
+
+        headings()
+        for line in section.lines.to_dict("records"):
+            room(12)
+            for (column, _, _), width, align in zip(PDF_COLUMNS, widths, aligns):
+                pdf.cell(width, 4.2, _latin1(_cell_text(line[column], kinds[column])), border=1, align=align)
+            pdf.ln()
+            pdf.set_text_color(70, 70, 70)
+            pdf.multi_cell(sum(widths), 3.3, _latin1(line["explanation"]), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_text_color(0, 0, 0)
+        totals = section.totals()
+        room(5)
+        pdf.set_font("Helvetica", "B", 7)
+        for (column, _, _), width, align in zip(PDF_COLUMNS, widths, aligns):
+            text = TOTAL_LABEL if column == "citizen_key" else (number(totals[column]) if column in MONEY else "")
+            pdf.cell(width, 4.5, _latin1(text), border=1, align=align)
+        pdf.ln()
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(0, 6, _latin1(f"Til udbetaling i alt: {kroner(totals['payout_dkk'])}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -1,0 +1,113 @@
+"""Provider statements: CSV, XLSX and PDF, read back and checked against the arithmetic."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import zlib
+from decimal import Decimal as D
+
+import pandas as pd
+import pytest
+
+from incentive_models import runs, statement
+from socialbench import warehouse
+from socialbench.errors import SocialbenchError
+from tests.incentive_models import builders as b
+
+# Two providers. P1: the worked example (G1, 34,500.00) and a second citizen (G2) at
+# 400 kr./day less from 1 Feb with qualifying_days 90, as of 30 Jun: 150 days -> 30,000.00.
+# P2: G3 drops 1,000 -> 300 from 1 Apr: 91 days x 700 x 0.5 = 31,850.00.
+EXPECTED = {"P1": D("34500.00") + D("0.5") * 150 * 400, "P2": D("0.5") * 91 * 700}
+
+
+@pytest.fixture
+def run_id(engine):
+    grants = b.grants(
+        b.grant("G1", citizen="B-000001"),
+        b.grant("G2", citizen="B-000002"),
+        b.grant("G3", citizen="B-000003", provider="P2"),
+    )
+    assessments = b.assessments(
+        ("G1", "2025-01-01", 3), ("G1", "2025-02-01", 2), ("G1", "2025-06-01", 1),
+        ("G2", "2025-01-01", 3), ("G2", "2025-02-01", 2),
+        ("G3", "2025-01-01", 3), ("G3", "2025-04-01", 1),
+    )
+    providers = pd.DataFrame({"provider_id": ["P1", "P2"], "provider_name": ["Bostøtten Nordvest ApS", "Støtte & Trivsel ApS"]})
+    with engine.begin() as conn:
+        warehouse.insert_frame(conn, "providers", providers)
+        warehouse.insert_frame(conn, "grants", grants)
+        warehouse.insert_frame(conn, "assessments", assessments)
+        warehouse.insert_frame(conn, "rates", b.worked_example_rates())
+    run = runs.create_draft(engine, b.model(), "2025-06-30")
+    runs.approve(engine, run)
+    return run
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF: pdftotext if installed, else the strings of its (deflated) streams."""
+    if shutil.which("pdftotext"):
+        return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    texts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
+        try:
+            stream = zlib.decompress(stream)
+        except zlib.error:
+            pass
+        texts += [t.decode("latin-1") for t in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream)]
+    return " ".join(t.replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\") for t in texts)
+
+
+def test_csv_reads_back_with_danish_numbers_and_totals(engine, run_id, tmp_path):
+    path = statement.write_statement(engine, run_id, "csv", tmp_path / "s.csv")
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    money = lambda text: D(text.replace(",", "."))  # noqa: E731
+    lines = [r for r in rows if r["Borger (pseudonym)"] != statement.TOTAL_LABEL]
+    totals = {r["Leverandør"]: r for r in rows if r["Borger (pseudonym)"] == statement.TOTAL_LABEL}
+    assert [r["Borger (pseudonym)"] for r in lines] == ["B-000001", "B-000002", "B-000003"]
+    assert {p: money(r["Til udbetaling (kr.)"]) for p, r in totals.items()} == EXPECTED
+    assert money(lines[0]["Til udbetaling (kr.)"]) == D("34500.00")
+    assert lines[0]["Forløb start"] == "01.02.2025" and lines[0]["Status"] == "godkendt"
+    assert lines[0]["Leverandørnavn"] == "Bostøtten Nordvest ApS"
+    assert "regel 9" in lines[0]["Forklaring (regel)"]
+    assert "CPR" not in path.read_text(encoding="utf-8-sig") and "cpr" not in rows[0]
+
+
+def test_xlsx_has_an_overview_and_a_sheet_per_provider(engine, run_id, tmp_path):
+    from openpyxl import load_workbook
+
+    path = statement.write_statement(engine, run_id, "xlsx", tmp_path / "s.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["Oversigt", "P1", "P2"]
+    sheet = book["P1"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(i for i, r in enumerate(rows) if r[0] == "Borger (pseudonym)")
+    payout = rows[header].index("Til udbetaling (kr.)")
+    assert [r[0] for r in rows[header + 1:]] == ["B-000001", "B-000002", statement.TOTAL_LABEL]
+    assert [D(str(r[payout])) for r in rows[header + 1:]] == [D("34500"), D("30000"), EXPECTED["P1"]]
+    assert dict((r[0], r[1]) for r in rows[1:header] if r[0])["Status"].startswith("Godkendt")
+    overview = [[c.value for c in row] for row in book["Oversigt"].iter_rows()]
+    total_row = next(r for r in overview if r[0] == statement.TOTAL_LABEL)
+    heading_row = next(r for r in overview if r[0] == "Leverandør")
+    assert D(str(total_row[heading_row.index("Til udbetaling (kr.)")])) == sum(EXPECTED.values())
+
+
+def test_pdf_for_one_provider_shows_its_lines_and_total(engine, run_id, tmp_path):
+    path = statement.write_statement(engine, run_id, "pdf", tmp_path / "s.pdf", provider="P2")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert "Til udbetaling i alt: 31.850,00 kr." in text  # 91 x 700 x 0.5
+    assert "B-000003" in text and "B-000001" not in text
+    assert "Leverandør: P2 Støtte & Trivsel ApS" in text
+
+
+def test_unknown_provider_or_format_is_a_clear_error(engine, run_id, tmp_path):
+    with pytest.raises(SocialbenchError, match="provider 'P9' has no lines in run .*P1, P2"):
+        statement.statement_bytes(engine, run_id, "csv", provider="P9")
+    with pytest.raises(SocialbenchError, match="unknown statement format 'doc'"):
+        statement.statement_bytes(engine, run_id, "doc")
+    with pytest.raises(runs.RunNotFound):
+        statement.statement_bytes(engine, "no-such-run", "pdf")
