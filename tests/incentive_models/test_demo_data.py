@@ -37,3 +37,19 @@ def test_shipped_model_settles_the_demo_grants(demo, name, tmp_path):
         path = statement.write_statement(demo, second, fmt, tmp_path / f"s.{fmt}", provider=provider)
         assert path.stat().st_size > 0
     assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_table_docs_match_the_tables_and_their_data_tests_hold(demo):
+    import sqlalchemy as sa
+
+    from tests.sql import dbt_tests
+
+    docs = schema.docs("tables")
+    with demo.connect() as conn:
+        for name in ("settlement_run", "settlement_line"):
+            returned = list(conn.execute(sa.text(f"select * from {name} where 1 = 0")).keys())
+            assert [c["name"] for c in docs[name]["columns"]] == returned
+            assert all(c["label"].strip() and c["description"].strip() for c in docs[name]["columns"])
+            count = conn.execute(sa.text(f"select count(*) from {name}")).scalar_one()
+            assert count > 0
+            assert dbt_tests.failing(conn, docs[name]) == []
