@@ -44,6 +44,8 @@ def test_table_docs_match_the_tables_and_their_data_tests_hold(demo):
 
     from tests.sql import dbt_tests
 
+    model = runs.load_model(resources.files("incentive_models") / "models" / "bostoette-2025.yml")
+    runs.create_draft(demo, model, "2025-03-31")
     docs = schema.docs("tables")
     with demo.connect() as conn:
         for name in ("settlement_run", "settlement_line"):
