@@ -111,3 +111,17 @@ def test_unknown_provider_or_format_is_a_clear_error(engine, run_id, tmp_path):
         statement.statement_bytes(engine, run_id, "doc")
     with pytest.raises(runs.RunNotFound):
         statement.statement_bytes(engine, "no-such-run", "pdf")
+
+
+@pytest.mark.parametrize("fmt", statement.FORMATS)
+def test_a_run_without_lines_still_gives_a_statement(engine, fmt):
+    run = runs.create_draft(engine, b.model(), "2025-03-31")
+    data = statement.statement_bytes(engine, run, fmt)
+    if fmt == "pdf":
+        assert data.startswith(b"%PDF") and "intet til udbetaling" in pdf_text(data)
+    elif fmt == "csv":
+        assert data.decode("utf-8-sig").count("\n") == 1  # the header only
+    else:
+        from openpyxl import load_workbook
+
+        assert load_workbook(io.BytesIO(data)).sheetnames == ["Oversigt"]
