@@ -42,7 +42,7 @@ def cmd_export_bundle(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from superset_plugins.demo import run_demo
 
-    run_demo(Path(args.home), port=args.port, seed=args.seed)
+    run_demo(Path(args.home), port=args.port, seed=args.seed, host=args.host)
     return 0
 
 
@@ -84,5 +84,6 @@ def register(subparsers) -> None:
     p = sub.add_parser("demo", help="a demo warehouse and a local Superset with the dashboards (used by make demo)")
     p.add_argument("--home", required=True, metavar="DIR", help="folder for the warehouse, Superset's metadata and state")
     p.add_argument("--port", type=int, default=8088)
+    p.add_argument("--host", default="127.0.0.1", help="interface to serve on (0.0.0.0 to serve other machines)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the synthetic demo data (first run only)")
     p.set_defaults(func=cmd_demo)

@@ -170,11 +170,12 @@ def run_demo(home: Path, port: int = 8088, seed: int = 2026, host: str = "127.0.
     url = f"http://localhost:{port}"
     say(f"starting Superset on {url} (log: {home / server.LOG_NAME}) ...")
     process = server.start(home, port, host)
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
     try:
-        server.wait_until_ready(f"http://{host}:{port}", process)
-        summary = publish(SupersetClient(f"http://{host}:{port}", ADMIN_USERNAME, password), db_url, synthetic=True)
+        server.wait_until_ready(local, process)
+        summary = publish(SupersetClient(local, ADMIN_USERNAME, password), db_url, synthetic=True)
         for line in summary.lines():
-            say(line.replace(f"http://{host}:{port}", url))
+            say(line.replace(local, url))
         if "roles" not in state:
             say("creating a role with row-level security per municipality (superset socialbench-roles) ...")
             server.run_command(home, "socialbench-roles", what="superset socialbench-roles")

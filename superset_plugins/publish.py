@@ -60,7 +60,14 @@ def superset_uri(warehouse_uri: str) -> str:
 
 
 def is_synthetic(warehouse_uri: str) -> bool:
-    """True when the warehouse holds demo data (its data_source table says so)."""
+    """True when the warehouse holds demo data (its data_source table says so).
+
+    A DuckDB file that does not exist here (e.g. a path on the Superset server) is not
+    created: it counts as not synthetic.
+    """
+    url = make_url(warehouse.resolve_url(warehouse_uri))
+    if url.get_backend_name() == "duckdb" and url.database and not Path(url.database).exists():
+        return False
     engine = warehouse.create_engine(warehouse_uri)
     try:
         with engine.connect() as conn:

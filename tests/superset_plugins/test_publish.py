@@ -12,7 +12,7 @@ import pytest
 import requests
 import yaml
 
-from socialbench import warehouse
+from socialbench import schema, warehouse
 from socialbench.cli import main
 from socialbench.errors import SocialbenchError
 from superset_plugins.bundle import (
@@ -23,7 +23,7 @@ from superset_plugins.bundle import (
     dataset_uuids,
 )
 from superset_plugins.client import SupersetClient, error_message
-from superset_plugins.publish import bundle_contents, make_bundle, publish, superset_uri
+from superset_plugins.publish import bundle_contents, is_synthetic, make_bundle, publish, superset_uri
 
 
 def _snapshot(client) -> dict[str, set]:
@@ -57,6 +57,19 @@ def test_a_relative_duckdb_path_is_made_absolute_for_superset(tmp_path, monkeypa
     assert superset_uri("duckdb:////abs/w.duckdb") == "duckdb:////abs/w.duckdb"
     pg = "postgresql+psycopg2://sb:secret@db.example:5432/warehouse"
     assert superset_uri(pg) == pg
+
+
+def test_a_duckdb_file_that_is_not_here_is_not_created_to_ask_whether_it_is_synthetic(tmp_path):
+    path = tmp_path / "on-the-server" / "w.duckdb"
+    assert is_synthetic(f"duckdb:///{path}") is False
+    assert not path.exists()
+
+
+def test_a_warehouse_of_demo_data_is_synthetic(superset_warehouse, tmp_path):
+    assert is_synthetic(superset_warehouse) is True
+    empty = f"duckdb:///{tmp_path / 'empty.duckdb'}"
+    schema.init(warehouse.create_engine(empty))
+    assert is_synthetic(empty) is False
 
 
 def test_the_bundle_connects_to_duckdb_read_only(tmp_path):
