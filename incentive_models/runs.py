@@ -149,6 +149,11 @@ def _check_interventions(conn: Connection, model: Model) -> None:
         )
 
 
+def _require_tables(conn: Connection) -> None:
+    if not sa.inspect(conn).has_table("settlement_run"):
+        raise SocialbenchError("the warehouse has no settlement tables yet: run `socialbench init` first")
+
+
 def _lock(conn: Connection) -> None:
     """PostgreSQL: one settlement writer at a time (DuckDB has a single writer anyway)."""
     if warehouse.dialect(conn) == "postgresql":
@@ -166,6 +171,7 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
     never touched. Raises RuleError (e.g. a missing rate) and writes nothing on failure."""
     as_of = _as_date(as_of)
     with engine.begin() as conn:
+        _require_tables(conn)
         _lock(conn)
         _check_interventions(conn, model)
         grants, assessments, rates = read_inputs(conn, model)
@@ -206,6 +212,7 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
 
 
 def _run(conn: Connection, run_id: str) -> dict:
+    _require_tables(conn)
     found = _read(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run where run_id = :r", r=run_id)
     if found.empty:
         raise RunNotFound(f"no settlement run {run_id!r}: see `socialbench settle run` and the list of runs")
@@ -224,6 +231,7 @@ def approve(engine: Engine, run_id: str) -> None:
     another run of the model was approved after this draft was computed, or if the
     model's grants, assessments or rates changed since then."""
     with engine.begin() as conn:
+        _require_tables(conn)
         _lock(conn)
         run = _run(conn, run_id)
         as_of = _as_date(run["as_of"])
@@ -268,6 +276,7 @@ def approve(engine: Engine, run_id: str) -> None:
 def list_runs(engine: Engine) -> pd.DataFrame:
     """Every run (settlement_run's columns), by model, as-of date and creation."""
     with engine.connect() as conn:
+        _require_tables(conn)
         return _read(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run order by model_id, as_of, created_at")
 
 

@@ -159,3 +159,13 @@ def test_negative_due_is_recorded_as_adjustment(worked):
     paid = D("34500") + (earned - 34500)
     assert (line.qualified_on, line.previously_paid_dkk, line.payout_dkk, line.adjustment_dkk) == (None, paid, 0, -paid)
     assert runs.get_run(worked, august)["total_adjustment_dkk"] == -paid
+
+
+def test_an_uninitialised_warehouse_says_to_run_init(db_url):
+    from socialbench.errors import SocialbenchError
+
+    engine = warehouse.create_engine(db_url)
+    with pytest.raises(SocialbenchError, match="run `socialbench init` first"):
+        runs.create_draft(engine, b.model(), "2025-06-30")
+    with pytest.raises(SocialbenchError, match="run `socialbench init` first"):
+        runs.list_runs(engine)
