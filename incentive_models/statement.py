@@ -275,7 +275,6 @@ def to_pdf(statement: Statement) -> bytes:
     explanation, and the totals."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
-    from fpdf.fonts import FontFace
 
     kinds = {c: kind for c, _, kind in COLUMNS}
     pdf = FPDF(orientation="L", unit="mm", format="A4")
