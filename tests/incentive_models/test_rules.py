@@ -337,3 +337,17 @@ def test_rule10_what_a_cap_holds_back_is_paid_in_a_later_run():
     paid = b.paid(("G1", "2025-01-02", first.payout_dkk + second.payout_dkk))
     third = one(both(b.model(qualifying_days=1, share=1), "2025-01-07", grants, assessments, b.worked_example_rates(), paid))
     assert third.payout_dkk == 2400 - 2000
+
+
+# Scope: the model's interventions.
+
+def test_only_grants_of_the_models_interventions_count_each_with_its_own_rates():
+    grants = b.grants(b.grant("G1"), b.grant("G2", citizen="C2", intervention="SEL108"), b.grant("G3", citizen="C3", intervention="SEL107"))
+    assessments = b.assessments(*[(g, "2025-01-01", 3) for g in ("G1", "G2", "G3")], *[(g, "2025-01-02", 2) for g in ("G1", "G2", "G3")])
+    rates = b.rates(
+        ("SEL85", 3, "2020-01-01", 1000), ("SEL85", 2, "2020-01-01", 600),
+        ("SEL108", 3, "2020-01-01", 3000), ("SEL108", 2, "2020-01-01", 2500),
+    )
+    lines = both(b.model(interventions=["SEL85", "SEL108"], qualifying_days=10), "2025-01-31", grants, assessments, rates)
+    assert list(lines.grant_id) == ["G1", "G2"]  # SEL107 is out of scope (and has no rates)
+    assert list(lines.saving_to_date_dkk) == [30 * 400, 30 * 500]
