@@ -76,7 +76,7 @@ def rate_tables(draw, always_complete: bool = False):
             if change != -400:
                 rows.append((level, day(change).isoformat(), Decimal(draw(st.integers(0, 200_000))) / 100))
     rows = list({(lvl, vf): (lvl, vf, r) for lvl, vf, r in rows}.values())
-    rows += [("SEL108", lvl, day(-400).isoformat(), 5000) for lvl in range(5)]
+    rows += [("SEL108", lvl, day(-400).isoformat(), 1000 * (lvl + 1)) for lvl in range(5)]
     return b.rates(*rows)
 
 
@@ -84,6 +84,7 @@ def rate_tables(draw, always_complete: bool = False):
 def models(draw, caps: bool = True) -> Model:
     qualifying = draw(st.one_of(st.integers(1, 45), offsets(10, 60)))
     fields = {
+        "interventions": draw(st.sampled_from([["SEL85"], ["SEL85"], ["SEL85", "SEL108"]])),
         "share": draw(st.sampled_from(["0.5", "1", "0.3333", "0.25", "0.07", "0.999"])),
         "qualifying_days": qualifying,
         "horizon_days": max(qualifying, draw(st.one_of(st.integers(qualifying, 200), offsets(qualifying, 200)))),
