@@ -45,27 +45,12 @@ def superset_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("superset_home")
 
 
-# Used only while no example model is shipped in incentive_models/models/.
-FALLBACK_MODEL = """\
-model_id: bostoette-test
-interventions: [SEL85]
-share: 0.5
-qualifying_days: 90
-horizon_days: 365
-cap_per_episode_dkk: 60000
-"""
-
-
 @pytest.fixture(scope="session")
 def superset_warehouse(superset_home) -> str:
     """URL of a DuckDB warehouse with demo data, benchmarks refreshed and one settlement run."""
     from superset_plugins import demo
 
-    model = None
-    if not list(demo.MODELS_DIR.glob("*.y*ml")):
-        model = superset_home / "model.yml"
-        model.write_text(FALLBACK_MODEL, encoding="utf-8")
-    return demo.prepare_warehouse(superset_home, demo.DemoState(superset_home), DEMO_SEED, model)
+    return demo.prepare_warehouse(superset_home, demo.DemoState(superset_home), DEMO_SEED)
 
 
 @pytest.fixture(scope="session")
