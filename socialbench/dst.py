@@ -443,18 +443,28 @@ def _in_statbank_terms(problem: Problem, source: str) -> Problem:
 
 def load_dst(engine, path: Path) -> DstLoad:
     """Load one REGK31 or FOLK1A export, all or nothing (InputError lists every problem)."""
-    path = Path(path)
-    source = str(path)
-    parsed = parse(path)
-    target = TARGET[parsed.table]
-    rows, problems = loading.validate_records(target, source, parsed.records)
+    return load_dst_files(engine, [path])[0]
+
+
+def load_dst_files(engine, paths: list[Path]) -> list[DstLoad]:
+    """Load several exports in one transaction: all of them, or nothing."""
+    batch, problems, loads = [], [], []
+    for path in map(Path, paths):
+        parsed = parse(path)
+        target = TARGET[parsed.table]
+        rows, row_problems = loading.validate_records(target, str(path), parsed.records)
+        rows.description = f"Danmarks Statistik, {parsed.table} ({path.name})"
+        batch.append(rows)
+        problems += parsed.problems + row_problems
+        loads.append((parsed, target, rows))
     try:
-        counts = loading.load_batch(
-            engine, [rows], parsed.problems + problems, source=f"Danmarks Statistik, {parsed.table} ({path.name})"
-        )
+        loading.load_batch(engine, batch, problems)
     except InputError as error:
-        raise InputError([_in_statbank_terms(p, source) for p in error.problems]) from None
-    return DstLoad(parsed.table, target, counts.get(target, 0), parsed.skipped)
+        sources = {str(Path(p)) for p in paths}
+        raise InputError(
+            [_in_statbank_terms(p, p.file) if p.file in sources else p for p in error.problems]
+        ) from None
+    return [DstLoad(parsed.table, target, len(rows.frame), parsed.skipped) for parsed, target, rows in loads]
 
 
 # ---------------------------------------------------------------- CLI
@@ -479,8 +489,8 @@ def cmd_fetch_dst(args: argparse.Namespace) -> int:
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     if args.load:
         engine = engine_from_args(args)
-        for path in files:
-            print(load_dst(engine, path).summary())
+        for done in load_dst_files(engine, files):
+            print(done.summary())
         refresh_after_load(engine, args)
     return 0
 

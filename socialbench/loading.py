@@ -57,12 +57,15 @@ TABLES: dict[str, TableSpec] = {
 
 @dataclass
 class Rows:
-    """Validated rows for one table from one source; `lines` are the source line numbers."""
+    """Validated rows for one table from one source; `lines` are the source line numbers.
+
+    `description` says in data_source where the rows came from (default: `source`)."""
 
     table: str
     source: str
     frame: pd.DataFrame
     lines: list[int]
+    description: str | None = None
 
 
 def _messages(error: ValidationError) -> dict[str, str]:
@@ -271,7 +274,7 @@ def load_batch(
             raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
         counts = store(conn, batch)
         for rows in batch:
-            record_source(conn, [rows.table], source or rows.source, synthetic)
+            record_source(conn, [rows.table], source or rows.description or rows.source, synthetic)
         if after_store is not None:
             after_store(conn)
         return counts

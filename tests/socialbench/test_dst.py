@@ -364,6 +364,23 @@ def test_fetch_dst_asks_for_the_documented_selection_and_loads_the_files(engine,
     assert printed[3].startswith("population: 5 rows loaded from FOLK1A")
 
 
+def test_fetch_dst_load_is_all_or_nothing_across_both_files(engine, db_url, statbank_server, tmp_path, capsys):
+    bad_folk1a = (FIXTURES / "folk1a_codes.csv").read_bytes().replace(b"\r\n", b"\n").rstrip(b"\n") + b"\n999;0;2024K1;12\n"
+    server = statbank_server({"REGK31": recorded("regk31_codes.csv"), "FOLK1A": (200, bad_folk1a)})
+
+    with pytest.raises(InputError) as info:
+        run(
+            "fetch-dst", "--db", db_url, "--out", str(tmp_path / "dst"), "--from-year", "2023", "--to-year", "2024",
+            "--base-url", server.base_url, "--load", "--no-refresh",
+        )
+
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path / 'dst' / 'FOLK1A.csv'}:12: OMRÅDE: unknown municipality code 999"
+    ]
+    assert stored_expenditure(engine) == []  # the good REGK31 file was not loaded either
+    assert stored_population(engine) == []
+
+
 def test_fetch_takes_the_base_url_from_the_environment(statbank_server, tmp_path, monkeypatch):
     server = statbank_server({"REGK31": recorded("regk31_labels.csv"), "FOLK1A": recorded("folk1a_labels_by_sex.csv")})
     monkeypatch.setenv(statbank.ENV_VAR, server.base_url + "/")
