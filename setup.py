@@ -42,5 +42,9 @@ setup(
         "fpdf2",
     ],
     extras_require={"test": ["pytest", "pytest-timeout", "hypothesis", "selenium"]},
-    entry_points={"console_scripts": ["socialbench = socialbench.cli:main"]},
+    entry_points={
+        "console_scripts": ["socialbench = socialbench.cli:main"],
+        # Lets engines made elsewhere (Superset's) wait for a busy DuckDB file.
+        "sqlalchemy.plugins": ["socialbench_wait = socialbench.warehouse:WaitForBusyDuckDB"],
+    },
 )

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CreateEnginePlugin, Engine
 from sqlalchemy.pool import NullPool
 
 from socialbench.errors import SocialbenchError
@@ -31,6 +31,33 @@ def resolve_url(url: str | None = None) -> str:
 DUCKDB_LOCK_WAIT_SECONDS = 60.0
 
 
+def _busy(exc: Exception) -> bool:
+    """Whether a DuckDB connect failed only because the file is in use for the moment:
+    another process's lock, or (inside one process) an open connection with another
+    configuration, e.g. read-only beside read-write."""
+    text = str(exc).lower()
+    return "lock" in text or "different configuration" in text
+
+
+class WaitForBusyDuckDB(CreateEnginePlugin):
+    """SQLAlchemy plugin `socialbench_wait`: a DuckDB engine made elsewhere waits for a busy
+    file instead of failing. The server-side plugin asks for it on Superset's engines
+    (`create_engine(url, plugins=["socialbench_wait"])`)."""
+
+    def engine_created(self, engine: Engine) -> None:
+        if engine.dialect.name == "duckdb":
+            wait_for_busy_file(engine)
+
+
+def wait_for_busy_file(engine: Engine) -> None:
+    if not sa.event.contains(engine, "do_connect", _wait_for_lock):
+        sa.event.listen(engine, "do_connect", _wait_for_lock)
+
+
+def _wait_for_lock(dialect_, conn_rec, cargs, cparams):
+    return _connect_waiting_for_lock(dialect_, cargs, cparams)
+
+
 def _connect_waiting_for_lock(dialect_, cargs, cparams, timeout: float = DUCKDB_LOCK_WAIT_SECONDS):
     """Open a DuckDB file, waiting while another process (e.g. Superset) holds its lock.
 
@@ -43,18 +70,21 @@ def _connect_waiting_for_lock(dialect_, cargs, cparams, timeout: float = DUCKDB_
         try:
             return dialect_.connect(*cargs, **cparams)
         except Exception as exc:  # duckdb.IOException: "Could not set lock on file ..."
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+            if not _busy(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
 
-def create_engine(url: str | None = None) -> Engine:
+def create_engine(url: str | None = None, read_only: bool = False) -> Engine:
+    """An engine for the warehouse; `read_only` opens a DuckDB file the way Superset reads it."""
     url = resolve_url(url)
     try:
         # DuckDB: a connection per use (NullPool), so the file lock is held only while working.
-        pool = {"poolclass": NullPool} if url.startswith("duckdb") else {}
-        engine = sa.create_engine(url, future=True, **pool)
+        options = {}
+        if url.startswith("duckdb"):
+            options = {"poolclass": NullPool, "connect_args": {"read_only": True} if read_only else {}}
+        engine = sa.create_engine(url, future=True, **options)
     except Exception as exc:  # bad URL or missing driver
         raise SocialbenchError(f"cannot use warehouse URL {url!r}: {exc}") from exc
     if engine.dialect.name not in ("duckdb", "postgresql"):
@@ -63,9 +93,7 @@ def create_engine(url: str | None = None) -> Engine:
         )
     if engine.dialect.name == "duckdb":
 
-        @sa.event.listens_for(engine, "do_connect")
-        def _wait_for_lock(dialect_, conn_rec, cargs, cparams):
-            return _connect_waiting_for_lock(dialect_, cargs, cparams)
+        wait_for_busy_file(engine)
 
         @sa.event.listens_for(engine, "connect")
         def _quiet(dbapi_connection, conn_rec):

@@ -14,6 +14,8 @@ It defines these settings (and nothing else; see `__all__`):
 - `FEATURE_FLAGS`: `{"ENABLE_TEMPLATE_PROCESSING": True}` (the macros need it).
 - `D3_FORMAT`: Danish numbers and currency (1.234.567,89 and "1.234 kr."), and
   `D3_TIME_FORMAT`: Danish dates and month names.
+- `DB_CONNECTION_MUTATOR`: Superset's DuckDB connections wait while a socialbench load
+  or settlement holds the warehouse file, instead of failing the chart.
 - `SOCIALBENCH_DB`: the warehouse URL the API and the macros use (default: the
   environment variable SOCIALBENCH_DB, else socialbench's default DuckDB file).
 
@@ -39,6 +41,7 @@ from superset_plugins.jinja_macros import MACROS
 __all__ = [
     "D3_FORMAT",
     "D3_TIME_FORMAT",
+    "DB_CONNECTION_MUTATOR",
     "FEATURE_FLAGS",
     "FLASK_APP_MUTATOR",
     "JINJA_CONTEXT_ADDONS",
@@ -134,6 +137,14 @@ def chain_mutators(*mutators: Callable | None) -> Callable:
 FLASK_APP_MUTATOR = socialbench_app_mutator
 
 
+def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802 (Superset's name)
+    """Superset's DuckDB engines wait while a socialbench load or settlement holds the file,
+    instead of showing the chart as failed (SQLAlchemy plugin `socialbench_wait`)."""
+    if uri.drivername.startswith("duckdb"):
+        params = {**params, "plugins": [*params.get("plugins", []), "socialbench_wait"]}
+    return uri, params
+
+
 def warehouse_engine(read_only: bool = True):
     """The warehouse of the running app (config SOCIALBENCH_DB, else the environment).
 
@@ -146,43 +157,8 @@ def warehouse_engine(read_only: bool = True):
     url = warehouse.resolve_url(current_app.config.get("SOCIALBENCH_DB"))
     key = (url, read_only)
     if key not in _ENGINES:
-        _ENGINES[key] = duckdb_engine(url, read_only) if url.startswith("duckdb") else warehouse.create_engine(url)
+        _ENGINES[key] = warehouse.create_engine(url, read_only=read_only)
     return _ENGINES[key]
 
 
 _ENGINES: dict[tuple[str, bool], Any] = {}
-SHARED_FILE_WAIT_SECONDS = 30.0
-
-
-def duckdb_engine(url: str, read_only: bool):
-    """A DuckDB warehouse opened the way Superset opens it, waiting instead of failing when busy.
-
-    Superset opens a DuckDB warehouse read-only for each query (`socialbench superset
-    publish` sets that up). Inside one process DuckDB refuses a second connection with a
-    different configuration while the first is open, and across processes a writer's lock;
-    both last only as long as a query, so connecting waits a moment and tries again.
-    """
-    import time
-
-    import sqlalchemy as sa
-    from sqlalchemy.pool import NullPool
-
-    engine = sa.create_engine(
-        url, future=True, poolclass=NullPool, connect_args={"read_only": True} if read_only else {}
-    )
-
-    @sa.event.listens_for(engine, "do_connect")
-    def _connect(dialect, conn_rec, cargs, cparams):
-        deadline = time.monotonic() + SHARED_FILE_WAIT_SECONDS
-        delay = 0.05
-        while True:
-            try:
-                return dialect.connect(*cargs, **cparams)
-            except Exception as exc:  # duckdb.IOException / ConnectionException
-                text = str(exc).lower()
-                if not ("lock" in text or "different configuration" in text) or time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
-
-    return engine

@@ -2,6 +2,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from socialbench import warehouse
@@ -76,3 +77,60 @@ def test_insert_frame_keeps_exact_values_on_both_engines(engine):
         ("G2", "B-2", 147, datetime.date(2025, 2, 1), ""),
     ]
     assert rate == Decimal("1234567.89")
+
+
+def _table_t(path):
+    setup = warehouse.create_engine(f"duckdb:///{path}")
+    with setup.begin() as conn:
+        conn.execute(sa.text("create table t (x integer)"))
+    setup.dispose()
+
+
+def test_in_one_process_a_writer_waits_for_an_open_read_only_connection(tmp_path):
+    """In Superset's process a read-only query connection blocks a read-write one: wait, don't fail."""
+    import threading
+
+    path = tmp_path / "w.duckdb"
+    _table_t(path)
+    reader = warehouse.create_engine(f"duckdb:///{path}", read_only=True)
+    writer = warehouse.create_engine(f"duckdb:///{path}")
+    held = reader.connect()
+    assert held.execute(sa.text("select count(*) from t")).scalar() == 0
+    with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+        held.execute(sa.text("insert into t values (1)"))
+    threading.Timer(0.5, held.close).start()
+    started = time.monotonic()
+    with writer.begin() as conn:  # refused while `held` is open, then succeeds
+        conn.execute(sa.text("insert into t values (1)"))
+    assert time.monotonic() - started >= 0.4
+    with reader.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from t")).scalar() == 1
+
+
+WRITE_FOR = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+con.execute("insert into t values (1)")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_engines_made_elsewhere_wait_when_they_ask_for_the_plugin(tmp_path):
+    """Superset makes its own engines: with the SQLAlchemy plugin `socialbench_wait` (an entry
+    point of the package), a read-only engine waits for another process's writer."""
+    from sqlalchemy.pool import NullPool
+
+    path = tmp_path / "w.duckdb"
+    _table_t(path)
+    options = {"poolclass": NullPool, "connect_args": {"read_only": True}}
+    plain = sa.create_engine(f"duckdb:///{path}", **options)
+    waiting = sa.create_engine(f"duckdb:///{path}", plugins=["socialbench_wait"], **options)
+    writer = subprocess.Popen([sys.executable, "-c", WRITE_FOR, str(path), "1.0"], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "locked"
+    with pytest.raises(sa.exc.DBAPIError, match="lock"):
+        plain.connect()
+    with waiting.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from t")).scalar() == 1
+    writer.wait(timeout=10)

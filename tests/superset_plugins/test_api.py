@@ -286,35 +286,6 @@ def plugin_config_mimetype(fmt: str) -> str:
     return STATEMENT_FORMATS[fmt].split(";")[0]
 
 
-def test_a_writer_waits_while_superset_reads_the_duckdb_file(tmp_path):
-    """In Superset's process a read-only query connection blocks a read-write one: wait, don't fail."""
-    import threading
-    import time
-
-    import sqlalchemy as sa
-
-    from socialbench import warehouse
-
-    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    setup = warehouse.create_engine(url)
-    with setup.begin() as conn:
-        conn.execute(sa.text("create table t (x integer)"))
-    setup.dispose()
-    reader, writer = plugin_config.duckdb_engine(url, read_only=True), plugin_config.duckdb_engine(url, read_only=False)
-
-    held = reader.connect()
-    assert held.execute(sa.text("select count(*) from t")).scalar() == 0
-    with pytest.raises(sa.exc.DBAPIError, match="read-only"):
-        held.execute(sa.text("insert into t values (1)"))
-    threading.Timer(0.5, held.close).start()
-    started = time.monotonic()
-    with writer.begin() as conn:  # refused while `held` is open, then succeeds
-        conn.execute(sa.text("insert into t values (1)"))
-    assert time.monotonic() - started >= 0.4
-    with reader.connect() as conn:
-        assert conn.execute(sa.text("select count(*) from t")).scalar() == 1
-
-
 def test_the_api_is_described_in_supersets_openapi_spec(admin):
     response = admin.get("/api/v1/_openapi")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]

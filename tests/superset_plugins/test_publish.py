@@ -274,7 +274,8 @@ def test_the_cli_publishes(published, superset_server, capsys):
 
 @pytest.mark.superset
 def test_writing_to_the_warehouse_while_superset_reads_it_does_not_fail(published, superset_client, superset_server):
-    """Superset holds DuckDB read-only and only while querying; a writer waits for its turn."""
+    """Superset holds DuckDB read-only and only while querying: a writer waits for its turn,
+    and with the plugin's DB_CONNECTION_MUTATOR Superset's queries wait for the writer."""
     chart = next(c for c in superset_client.charts() if str(c["uuid"]) == chart_uuids()[0])
     stop = threading.Event()
     answers: list[str] = []
@@ -296,10 +297,11 @@ def test_writing_to_the_warehouse_while_superset_reads_it_does_not_fail(publishe
             with engine.begin() as conn:
                 rows = warehouse.read_frame(conn, "select * from data_source")
                 warehouse.upsert_frame(conn, "data_source", rows, ["table_name"])
+                time.sleep(0.5)  # hold the file as a longer load would, while charts are read
             time.sleep(0.2)
         engine.dispose()
     finally:
         stop.set()
         thread.join()
-    assert "ok" in answers
+    assert answers and set(answers) == {"ok"}, [a for a in answers if a != "ok"][:3]
     superset_client.chart_data(chart["id"])  # and Superset reads again afterwards
