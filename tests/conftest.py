@@ -1,6 +1,7 @@
 """Shared fixtures: every warehouse test runs on DuckDB and on PostgreSQL."""
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -23,11 +24,12 @@ def _pg_available() -> bool:
         return False
 
 
-@pytest.fixture(params=ENGINES)
-def db_url(request, tmp_path):
-    """A URL of an empty warehouse: a DuckDB file, or a fresh PostgreSQL schema."""
-    if request.param == "duckdb":
-        yield f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+@contextlib.contextmanager
+def empty_warehouse_url(kind: str, folder: Path):
+    """A URL of an empty warehouse: a DuckDB file in folder, or a fresh PostgreSQL schema
+    (reached through search_path, dropped afterwards)."""
+    if kind == "duckdb":
+        yield f"duckdb:///{folder / 'warehouse.duckdb'}"
         return
     if not _pg_available():
         if os.environ.get("CI"):
@@ -38,10 +40,19 @@ def db_url(request, tmp_path):
     with admin.begin() as conn:
         conn.execute(sa.text(f"create schema {name}"))
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{name}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"drop schema {name} cascade"))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"drop schema {name} cascade"))
+        admin.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request, tmp_path):
+    """A URL of an empty warehouse: a DuckDB file, or a fresh PostgreSQL schema."""
+    with empty_warehouse_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
