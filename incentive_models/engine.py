@@ -21,6 +21,7 @@ import pandas as pd
 from incentive_models import rules
 from incentive_models.explain import explain
 from incentive_models.model import Model
+from socialbench.dates import as_days
 
 EPOCH = date(1970, 1, 1)
 OPEN = np.int64(1 << 40)  # a day number far beyond any real date: "no end"
@@ -49,9 +50,9 @@ LINE_COLUMNS = EPISODE_COLUMNS[:-1] + MONEY_COLUMNS + ["capped_by", "explanation
 
 def day_numbers(values: pd.Series, open_value: np.int64 | None = None) -> np.ndarray:
     """Dates as whole day numbers since 1970-01-01; missing dates become open_value."""
-    stamps = pd.to_datetime(pd.Series(values, dtype=object).reset_index(drop=True))
-    numbers = stamps.values.astype("datetime64[D]").astype(np.int64)
-    missing = stamps.isna().to_numpy()
+    days = as_days(values)
+    numbers = days.astype(np.int64)
+    missing = np.isnat(days)
     if missing.any():
         if open_value is None:
             raise ValueError("a required date is missing")

@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 from sqlalchemy.engine import Connection, Engine
 
 from socialbench import progress, warehouse
+from socialbench.dates import as_days
 from socialbench.errors import InputError, Problem, SocialbenchError
 from socialbench.schemas import SCHEMAS
 
@@ -216,10 +217,8 @@ def check(conn: Connection, batch: list[Rows]) -> list[Problem]:
             problems += _column_problems(rows, ~known, "grant_id", lambda r: f"unknown grant {r['grant_id']!r}")
 
             dates = f[["grant_id"]].merge(grants, on="grant_id", how="left")
-            start = pd.to_datetime(dates["start_date"]).to_numpy()
-            end = pd.to_datetime(dates["end_date"]).to_numpy()
-            day = pd.to_datetime(f["assessed_on"]).to_numpy()
-            mask = known.to_numpy() & ((day < start) | (~pd.isna(end) & (day > end)))
+            start, end, day = as_days(dates["start_date"]), as_days(dates["end_date"]), as_days(f["assessed_on"])
+            mask = known.to_numpy() & ((day < start) | (~np.isnat(end) & (day > end)))
             problems += _column_problems(
                 rows, mask, "assessed_on",
                 lambda r: "assessment on {} is outside its grant's dates {} to {}".format(

@@ -45,6 +45,12 @@ def test_worked_example_pays_34500_as_of_end_of_june():
     assert "34.500,00 kr." in line.explanation
 
 
+def test_a_grant_ending_9999_12_31_settles_like_an_open_grant():
+    # Case systems write open-ended grants with this end date; pandas timestamps end in 2262.
+    line = one(both(b.model(), "2025-06-30", b.grants(b.grant(end="9999-12-31")), WORKED, b.worked_example_rates()))
+    assert line.earned_dkk == D("0.5") * (120 * 400 + 30 * 700) == D("34500.00")
+
+
 # Rule 1: baseline is the earliest assessment; days before it count nothing.
 
 def test_rule1_baseline_is_the_earliest_assessment_even_if_later_levels_are_higher():

@@ -224,3 +224,20 @@ def test_loads_record_their_source(engine, write_csv):
     path = write_csv("price_index.csv", "year,index_value", "2024,100")
     loading.load_path(engine, path)
     assert rows(engine, "select table_name, source, synthetic from data_source") == [("price_index", str(path), False)]
+
+
+def test_open_ended_grants_written_as_9999_12_31_load(engine, write_csv, tmp_path):
+    folder = tmp_path / "far"
+    write_csv("providers.csv", "provider_id,provider_name", "P1,Bo og Liv ApS", folder=folder)
+    write_csv(
+        "grants.csv",
+        "grant_id,citizen_key,municipality_code,provider_id,intervention_code,start_date,end_date,end_reason",
+        "G1,C-001,101,P1,SEL85,2025-01-01,9999-12-31,",
+        folder=folder,
+    )
+    write_csv("assessments.csv", "grant_id,assessed_on,support_level", "G1,2025-01-01,3", "G1,2024-12-31,2", folder=folder)
+    assert problems_of(engine, folder) == [
+        f"{folder / 'assessments.csv'}:3: assessed_on: assessment on 2024-12-31 is outside its grant's dates 2025-01-01 to 9999-12-31"
+    ]
+    write_csv("assessments.csv", "grant_id,assessed_on,support_level", "G1,2025-01-01,3", folder=folder)
+    assert loading.load_path(engine, folder) == {"providers": 1, "grants": 1, "assessments": 1}
