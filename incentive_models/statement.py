@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from incentive_models import runs
-from incentive_models.danish import day, kroner, number, percent
+from incentive_models.danish import day, kroner, local_time, number, percent
 from incentive_models.model import Model, parse_model
 from incentive_models.rules import ZERO
 from socialbench import warehouse
@@ -74,7 +74,7 @@ class Statement:
         run, model = self.run, self.model
         status = STATUS.get(run["status"], run["status"])
         if run["status"] == runs.APPROVED and run["approved_at"] is not None:
-            status += f" {pd.Timestamp(run['approved_at']):%d.%m.%Y %H:%M}"
+            status += f" {local_time(pd.Timestamp(run['approved_at']).to_pydatetime())}"
         caps = [
             ("Loft pr. forløb", model.cap_per_episode_dkk),
             ("Loft pr. leverandør pr. kørsel", model.cap_per_provider_per_run_dkk),
@@ -90,7 +90,7 @@ class Statement:
             ("Opgørelsesdato", day(_date(run["as_of"]))),
             ("Kørsel", run["run_id"]),
             ("Status", status),
-            ("Dannet", f"{self.generated:%d.%m.%Y %H:%M}"),
+            ("Dannet", local_time(self.generated)),
         ]
 
 
@@ -115,7 +115,7 @@ def build(engine: Engine, run_id: str, provider: str | None = None) -> Statement
         providers = [provider]
     sections = [Section(p, name_of.get(p, ""), lines.loc[lines["provider_id"] == p].reset_index(drop=True)) for p in providers]
     model = parse_model(run["model_yaml"], f"model of run {run_id}")
-    return Statement(run, model, datetime.now().replace(microsecond=0), sections)
+    return Statement(run, model, runs._now().replace(microsecond=0), sections)
 
 
 def _cell_text(value, kind: str) -> str:

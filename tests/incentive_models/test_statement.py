@@ -125,3 +125,12 @@ def test_a_run_without_lines_still_gives_a_statement(engine, fmt):
         from openpyxl import load_workbook
 
         assert load_workbook(io.BytesIO(data)).sheetnames == ["Oversigt"]
+
+
+def test_times_on_statements_are_danish_local_time():
+    from datetime import datetime
+
+    from incentive_models.danish import local_time
+
+    assert local_time(datetime(2025, 6, 30, 12, 5)) == "30.06.2025 14:05"  # summer: UTC+2
+    assert local_time(datetime(2025, 12, 31, 23, 30)) == "01.01.2026 00:30"  # winter: UTC+1
