@@ -36,7 +36,7 @@ def _busy(exc: Exception) -> bool:
     another process's lock, or (inside one process) an open connection with another
     configuration, e.g. read-only beside read-write."""
     text = str(exc).lower()
-    return "lock" in text or "different configuration" in text
+    return "could not set lock" in text or "different configuration" in text
 
 
 class WaitForBusyDuckDB(CreateEnginePlugin):

@@ -464,6 +464,10 @@ def build_dashboard(dashboard: dict, assets: Assets, synthetic: bool, chart_ids:
 
 
 def build_database(warehouse_uri: str, database_name: str, db_uuid: str) -> dict:
+    """The connection to the warehouse. DuckDB lets many processes read a file or one write
+    it: Superset only reads, so it opens a DuckDB file read-only and never takes the lock
+    that `socialbench load` or a settlement run needs."""
+    read_only = {"connect_args": {"read_only": True}} if warehouse_uri.startswith("duckdb") else {}
     return {
         "database_name": database_name,
         "sqlalchemy_uri": warehouse_uri,
@@ -477,7 +481,7 @@ def build_database(warehouse_uri: str, database_name: str, db_uuid: str) -> dict
         "extra": {
             "allows_virtual_table_explore": True,
             "metadata_params": {},
-            "engine_params": {},
+            "engine_params": read_only,
             "schemas_allowed_for_file_upload": [],
         },
         "impersonate_user": False,

@@ -68,7 +68,7 @@ def is_synthetic(warehouse_uri: str) -> bool:
     url = make_url(warehouse.resolve_url(warehouse_uri))
     if url.get_backend_name() == "duckdb" and url.database and not Path(url.database).exists():
         return False
-    engine = warehouse.create_engine(warehouse_uri)
+    engine = warehouse.create_engine(warehouse_uri, read_only=True)
     try:
         with engine.connect() as conn:
             if "data_source" not in sa.inspect(conn).get_table_names():
@@ -91,31 +91,6 @@ def _relative(name: str) -> str:
     return str(PurePosixPath(*PurePosixPath(name).parts[1:]))
 
 
-def _read_only_duckdb(bundle: bytes) -> bytes:
-    """Make every DuckDB connection in the bundle read-only.
-
-    DuckDB lets many processes read a file or one write it; Superset only reads, so it
-    must not take the writer's lock that `socialbench load` or a settlement run needs.
-    """
-    out = io.BytesIO()
-    changed = False
-    with zipfile.ZipFile(io.BytesIO(bundle)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if _relative(info.filename).startswith("databases/") and info.filename.endswith((".yaml", ".yml")):
-                config = yaml.safe_load(content)
-                if str(config.get("sqlalchemy_uri", "")).startswith("duckdb"):
-                    extra = config.get("extra") or {}
-                    connect_args = extra.setdefault("engine_params", {}).setdefault("connect_args", {})
-                    if connect_args.get("read_only") is not True:
-                        connect_args["read_only"] = True
-                        config["extra"] = extra
-                        content = yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8")
-                        changed = True
-            target.writestr(info, content)
-    return out.getvalue() if changed else bundle
-
-
 def make_bundle(
     warehouse_uri: str,
     database_name: str = DEFAULT_DATABASE_NAME,
@@ -125,10 +100,9 @@ def make_bundle(
     """The import bundle for this warehouse, as Superset should read it."""
     from superset_plugins.bundle import build_bundle
 
-    bundle = build_bundle(
+    return build_bundle(
         superset_uri(warehouse_uri), database_name=database_name, database_uuid=database_uuid, synthetic=synthetic
     )
-    return _read_only_duckdb(bundle)
 
 
 def bundle_contents(bundle: bytes) -> dict[str, dict]:

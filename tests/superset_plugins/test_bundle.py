@@ -259,3 +259,12 @@ def test_every_dashboard_shows_the_data_sources_table(files):
             for n in dashboard["position"].values() if isinstance(n, dict) and n.get("type") == "CHART"
         }
         assert "data_source" in tables, dashboard["dashboard_title"]
+
+
+def test_superset_opens_a_duckdb_warehouse_read_only_and_other_engines_as_given():
+    def database(uri):
+        members = unzip(bundle.build_bundle(uri))
+        return next(load_yaml(t) for n, t in members.items() if PurePosixPath(n).parts[1] == "databases")
+
+    assert database(URI)["extra"]["engine_params"] == {"connect_args": {"read_only": True}}
+    assert database("postgresql://reader@host/db")["extra"]["engine_params"] == {}
