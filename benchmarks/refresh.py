@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pandas as pd
 import sqlalchemy as sa
@@ -157,7 +156,7 @@ def compute(inputs: Inputs, options: Options) -> tuple[dict[str, pd.DataFrame], 
         "bm_savings_potential": with_names(potential, m),
         "bm_refresh": pd.DataFrame(
             [{
-                "refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                "refreshed_at": warehouse.utc_now(),
                 "comparison_methods": ",".join(options.methods),
                 "k": options.k,
                 "indicators": used if options.indicators else f"all loaded ({used})" if used else "all loaded",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -44,7 +44,7 @@ class ApprovalRefused(SocialbenchError):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return warehouse.utc_now()
 
 
 def _as_date(value: date | str) -> date:
@@ -58,35 +58,24 @@ def _as_date(value: date | str) -> date:
         raise InputError([Problem("as-of date", None, None, f"not a date YYYY-MM-DD: {value!r}")])
 
 
-def _read(conn: Connection, sql: str, **params) -> pd.DataFrame:
-    """read_frame with list parameters expanded (`in :codes`)."""
-    statement = sa.text(sql)
-    lists = [k for k, v in params.items() if isinstance(v, (list, tuple))]
-    if lists:
-        statement = statement.bindparams(*[sa.bindparam(k, expanding=True) for k in lists])
-        params = {k: list(v) if k in lists else v for k, v in params.items()}
-    result = conn.execute(statement, params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def read_inputs(conn: Connection, model: Model) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The model's in-scope grants, their assessments, and the rates of its interventions."""
     codes = list(model.interventions)
-    grants = _read(
+    grants = warehouse.read_frame(
         conn,
         "select grant_id, citizen_key, municipality_code, provider_id, intervention_code,"
         " start_date, end_date, end_reason from grants where intervention_code in :codes"
         " order by grant_id",
         codes=codes,
     )
-    assessments = _read(
+    assessments = warehouse.read_frame(
         conn,
         "select a.grant_id, a.assessed_on, a.support_level from assessments a"
         " join grants g on g.grant_id = a.grant_id where g.intervention_code in :codes"
         " order by a.grant_id, a.assessed_on",
         codes=codes,
     )
-    rates = _read(
+    rates = warehouse.read_frame(
         conn,
         "select intervention_code, support_level, valid_from, daily_rate_dkk from rates"
         " where intervention_code in :codes order by intervention_code, support_level, valid_from",
@@ -121,7 +110,7 @@ def inputs_sha256(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame,
 def _read_paid(conn: Connection, model_id: str, as_of: date) -> pd.DataFrame:
     """Per episode: the sum of its payouts in approved runs of the model before as_of,
     with the attributes of its latest line (for an episode that no longer qualifies)."""
-    lines = _read(
+    lines = warehouse.read_frame(
         conn,
         "select l.grant_id, l.episode_start, l.payout_dkk, l.provider_id, l.municipality_code,"
         " l.intervention_code, l.citizen_key, l.baseline_level, r.as_of"
@@ -141,7 +130,7 @@ def _read_paid(conn: Connection, model_id: str, as_of: date) -> pd.DataFrame:
 
 
 def _check_interventions(conn: Connection, model: Model) -> None:
-    known = set(_read(conn, "select intervention_code from intervention")["intervention_code"])
+    known = set(warehouse.read_frame(conn, "select intervention_code from intervention")["intervention_code"])
     unknown = [code for code in model.interventions if code not in known]
     if unknown:
         raise InputError(
@@ -178,7 +167,7 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
         paid = _read_paid(conn, model.model_id, as_of)
         lines = compute_lines(model, as_of, grants, assessments, rates, paid)
         run_id = f"{model.model_id}-{as_of:%Y%m%d}-{uuid.uuid4().hex[:8]}"
-        old = _read(
+        old = warehouse.read_frame(
             conn,
             "select run_id from settlement_run where model_id = :m and as_of = :e and status = :draft",
             m=model.model_id, e=as_of, draft=DRAFT,
@@ -213,7 +202,7 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
 
 def _run(conn: Connection, run_id: str) -> dict:
     _require_tables(conn)
-    found = _read(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run where run_id = :r", r=run_id)
+    found = warehouse.read_frame(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run where run_id = :r", r=run_id)
     if found.empty:
         raise RunNotFound(f"no settlement run {run_id!r}: see `socialbench settle run` and the list of runs")
     return found.iloc[0].to_dict()
@@ -238,7 +227,7 @@ def approve(engine: Engine, run_id: str) -> None:
         again = f"socialbench settle run --model FILE --as-of {as_of.isoformat()}"
         if run["status"] == APPROVED:
             raise ApprovalRefused(f"run {run_id} is already approved (at {run['approved_at']}); approved runs are final")
-        approved = _read(
+        approved = warehouse.read_frame(
             conn,
             "select run_id, as_of, approved_at from settlement_run"
             " where model_id = :m and status = :approved order by as_of desc",
@@ -277,7 +266,7 @@ def list_runs(engine: Engine) -> pd.DataFrame:
     """Every run (settlement_run's columns), by model, as-of date and creation."""
     with engine.connect() as conn:
         _require_tables(conn)
-        return _read(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run order by model_id, as_of, created_at")
+        return warehouse.read_frame(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run order by model_id, as_of, created_at")
 
 
 def run_lines(engine: Engine, run_id: str) -> pd.DataFrame:
@@ -285,7 +274,7 @@ def run_lines(engine: Engine, run_id: str) -> pd.DataFrame:
     columns = ", ".join(["run_id", *LINE_COLUMNS])
     with engine.connect() as conn:
         _run(conn, run_id)
-        return _read(
+        return warehouse.read_frame(
             conn,
             f"select {columns} from settlement_line where run_id = :r"
             " order by provider_id, municipality_code, citizen_key, grant_id, episode_start",

@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -243,13 +242,22 @@ def require_initialised(conn: Connection) -> None:
         raise SocialbenchError("the warehouse is not initialised: run `socialbench init` first")
 
 
-def record_source(conn: Connection, tables: Iterable[str], source: str, synthetic: bool) -> None:
-    """Remember where the rows of these tables came from (shown on every dashboard)."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+def record_sources(conn: Connection, sources: dict[str, str], synthetic: bool) -> None:
+    """Remember where the rows of each table came from ({table: source}; shown on every dashboard)."""
+    now = warehouse.utc_now()
     frame = pd.DataFrame(
-        [{"table_name": t, "source": source, "synthetic": synthetic, "loaded_at": now} for t in sorted(set(tables))]
+        [{"table_name": t, "source": src, "synthetic": synthetic, "loaded_at": now} for t, src in sorted(sources.items())]
     )
     warehouse.upsert_frame(conn, "data_source", frame, ["table_name"])
+
+
+def is_synthetic(conn: Connection, table: str | None = None) -> bool:
+    """Whether data_source marks the table (with no table: any table) as synthetic demo data."""
+    if not sa.inspect(conn).has_table("data_source"):
+        return False
+    sql = "select synthetic from data_source" + (" where table_name = :t" if table else "")
+    flags = warehouse.read_frame(conn, sql, **({"t": table} if table else {}))["synthetic"]
+    return bool(flags.fillna(False).astype(bool).any())
 
 
 def load_batch(
@@ -272,8 +280,7 @@ def load_batch(
         if problems:
             raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
         counts = store(conn, batch)
-        for rows in batch:
-            record_source(conn, [rows.table], source or rows.description or rows.source, synthetic)
+        record_sources(conn, {r.table: source or r.description or r.source for r in batch}, synthetic)
         if after_store is not None:
             after_store(conn)
         return counts

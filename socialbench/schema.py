@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection, Engine
 
-from socialbench import reference
+from socialbench import reference, warehouse
 
 
 def sql_root():
@@ -124,7 +123,7 @@ def init(engine: Engine) -> list[str]:
                 conn.execute(sa.text(statement))
             conn.execute(
                 sa.text("insert into schema_version (version, name, applied_at) values (:v, :n, :t)"),
-                {"v": migration.version, "n": migration.name, "t": datetime.now(timezone.utc).replace(tzinfo=None)},
+                {"v": migration.version, "n": migration.name, "t": warehouse.utc_now()},
             )
             done.append(f"applied migration {migration.version:03d}_{migration.name}")
         for view in views():

@@ -10,6 +10,7 @@ import io
 import os
 import time
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pandas as pd
@@ -108,9 +109,21 @@ def dialect(conn: Connection | Engine) -> str:
     return conn.dialect.name
 
 
+def utc_now() -> datetime:
+    """Now in UTC, naive: how every timestamp is stored in the warehouse."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def read_frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
-    """Run a query and return its rows as a DataFrame (column names as in the query)."""
-    result = conn.execute(sa.text(sql), params)
+    """Run a query and return its rows as a DataFrame (column names as in the query).
+
+    A list or tuple parameter expands for `in :name`."""
+    statement = sa.text(sql)
+    lists = [k for k, v in params.items() if isinstance(v, (list, tuple))]
+    if lists:
+        statement = statement.bindparams(*[sa.bindparam(k, expanding=True) for k in lists])
+        params = {k: list(v) if k in lists else v for k, v in params.items()}
+    result = conn.execute(statement, params)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 

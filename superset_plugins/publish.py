@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import make_url
 
-from socialbench import warehouse
+from socialbench import loading, warehouse
 from socialbench.errors import SocialbenchError
 from superset_plugins.client import SupersetClient
 
@@ -71,10 +71,7 @@ def is_synthetic(warehouse_uri: str) -> bool:
     engine = warehouse.create_engine(warehouse_uri, read_only=True)
     try:
         with engine.connect() as conn:
-            if "data_source" not in sa.inspect(conn).get_table_names():
-                return False
-            flags = warehouse.read_frame(conn, "select synthetic from data_source")["synthetic"]
-            return bool(flags.fillna(False).astype(bool).any())
+            return loading.is_synthetic(conn)
     except sa.exc.DBAPIError as exc:
         raise SocialbenchError(f"cannot read the warehouse at {warehouse_uri}: {exc.orig}") from exc
     finally:

@@ -58,7 +58,8 @@ def load(engine: Engine, seed: int = DEFAULT_SEED) -> dict[str, int]:
         loading.Rows(table, f"{table} ({source(seed)})", frame, list(range(2, len(frame) + 2)))
         for table, frame in frames.items()
     ]
-    earlier_demo_grants = _synthetic(engine, "grants")
+    with engine.connect() as conn:
+        earlier_demo_grants = loading.is_synthetic(conn, "grants")
     return loading.load_batch(
         engine,
         batch,
@@ -66,15 +67,6 @@ def load(engine: Engine, seed: int = DEFAULT_SEED) -> dict[str, int]:
         synthetic=True,
         after_store=lambda conn: _remove_stale(conn, frames["assessments"], earlier_demo_grants),
     )
-
-
-def _synthetic(engine: Engine, table: str) -> bool:
-    """Whether the table's rows came from a synthetic load (per data_source)."""
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table("data_source"):
-            return False
-        found = warehouse.read_frame(conn, "select synthetic from data_source where table_name = :t", t=table)
-    return bool(len(found)) and bool(found["synthetic"].iloc[0])
 
 
 def _remove_stale(conn: Connection, assessments: pd.DataFrame, earlier_demo_grants: bool) -> None:

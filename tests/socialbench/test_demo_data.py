@@ -380,7 +380,8 @@ def test_demo_data_keeps_grants_that_were_not_synthetic(engine, write_csv):
     )
     path = write_csv("assessments.csv", "grant_id,assessed_on,support_level", "REAL-1,2025-01-01,2")
     loading.load_path(engine, path.parent)
-    assert not demo_data._synthetic(engine, "grants")
+    with engine.connect() as conn:
+        assert not loading.is_synthetic(conn, "grants")
     with engine.begin() as conn:
         demo_data._remove_stale(conn, pd.DataFrame({"grant_id": ["G-000001"], "assessed_on": [dt.date(2025, 1, 1)]}), False)
     assert scalar(engine, "select count(*) from grants") == 1

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.sql import dataset
-from tests.sql.rows import assert_row, assert_rows, view_rows
+from tests.sql.rows import assert_rows, view_rows
 
 F23 = 110 / 100  # fixed-price factor 2023 -> 2025
 F24 = 110 / 104  # fixed-price factor 2024 -> 2025
