@@ -73,14 +73,8 @@ def settlement_model_path() -> Path:
 def latest_data_date(engine) -> date:
     """The last day the grant data knows about: a settlement as of then uses all of it."""
     with engine.connect() as conn:
-        frame = warehouse.read_frame(
-            conn,
-            "select max(d) as last_day from ("
-            " select max(assessed_on) as d from assessments"
-            " union all select max(start_date) as d from grants"
-            " union all select max(end_date) as d from grants) as dates",
-        )
-    value = frame["last_day"].iloc[0]
+        frame = warehouse.read_frame(conn, "select reference_date from cockpit_reference_date")
+    value = frame["reference_date"].iloc[0]
     if value is None or value != value:
         raise SocialbenchError("the demo warehouse has no grants to settle")
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

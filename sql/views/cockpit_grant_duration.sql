@@ -31,18 +31,10 @@ grant_rows as (
     from grants as g
 ),
 
-data_dates as (
-    select g.start_date as data_date from grants as g
-    union all
-    select g.end_date as data_date from grants as g
-    union all
-    select a.assessed_on as data_date from assessments as a
-),
-
 reference as (
     select
-        max(d.data_date) as reference_date
-    from data_dates as d
+        r.reference_date as reference_date
+    from cockpit_reference_date as r
 ),
 
 measured as (

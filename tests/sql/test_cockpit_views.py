@@ -144,3 +144,8 @@ def test_same_day_assessments_of_one_citizen_are_ordered_by_grant_id(loaded):
     row = view_rows(loaded, "cockpit_support_need", ["municipality_code", "intervention_code"])[(101, "SEL108")]
     assert (row["citizens_assessed"], row["citizens_need_down"], row["citizens_need_up"]) == (3, 2, 0)
     assert row["share_need_down"] == 2 / 3
+
+
+def test_reference_date_is_the_latest_grant_or_assessment_date(shared):
+    # The hand-made data set's latest date is an assessment or grant date of 31 May 2024.
+    assert view_rows(shared, "cockpit_reference_date", ["reference_date"]) == {(REFERENCE,): {"reference_date": REFERENCE}}

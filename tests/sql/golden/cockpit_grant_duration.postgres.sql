@@ -20,22 +20,10 @@ WITH municipalities AS (
     g.end_date AS end_date,
     g.end_reason AS end_reason
   FROM grants AS g
-), data_dates AS (
-  SELECT
-    g.start_date AS data_date
-  FROM grants AS g
-  UNION ALL
-  SELECT
-    g.end_date AS data_date
-  FROM grants AS g
-  UNION ALL
-  SELECT
-    a.assessed_on AS data_date
-  FROM assessments AS a
 ), reference AS (
   SELECT
-    MAX(d.data_date) AS reference_date
-  FROM data_dates AS d
+    r.reference_date AS reference_date
+  FROM cockpit_reference_date AS r
 ), measured AS (
   SELECT
     g.grant_id AS grant_id,

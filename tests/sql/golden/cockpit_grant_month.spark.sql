@@ -22,22 +22,10 @@ WITH municipalities AS (
       THEN CAST(EXTRACT(YEAR FROM g.end_date) AS INT) * 12 + CAST(EXTRACT(MONTH FROM g.end_date) AS INT) - 1
     END AS end_month_index
   FROM grants AS g
-), data_dates AS (
-  SELECT
-    g.start_date AS data_date
-  FROM grants AS g
-  UNION ALL
-  SELECT
-    g.end_date AS data_date
-  FROM grants AS g
-  UNION ALL
-  SELECT
-    a.assessed_on AS data_date
-  FROM assessments AS a
 ), reference AS (
   SELECT
-    MAX(d.data_date) AS reference_date
-  FROM data_dates AS d
+    r.reference_date AS reference_date
+  FROM cockpit_reference_date AS r
 ), reference_month AS (
   SELECT
     r.reference_date AS reference_date,
