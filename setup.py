@@ -41,7 +41,7 @@ setup(
         "openpyxl",
         "fpdf2",
     ],
-    extras_require={"test": ["pytest", "pytest-timeout", "hypothesis", "selenium"]},
+    extras_require={"test": ["pytest", "pytest-timeout", "hypothesis", "selenium", "responses"]},
     entry_points={
         "console_scripts": ["socialbench = socialbench.cli:main"],
         # Lets engines made elsewhere (Superset's) wait for a busy DuckDB file.
