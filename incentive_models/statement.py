@@ -3,6 +3,8 @@
 Each statement shows the run (model, as-of date, run id, status, when it was made), every
 citizen line (by pseudonym only), the rule that produced it, and the totals. Formats:
 CSV (semicolon-separated, decimal comma: opens as numbers in a Danish Excel), XLSX and PDF.
+Text cells of the CSV and XLSX are safe from formula injection (`socialbench.export_cells`):
+a provider name `=HYPERLINK(...)` stays text, while amounts stay numbers.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from incentive_models.model import Model, parse_model
 from incentive_models.rules import ZERO
 from socialbench import warehouse
 from socialbench.errors import SocialbenchError
+from socialbench.export_cells import csv_text, xlsx_row
 
 FORMATS = ("csv", "xlsx", "pdf")
 TITLE = "Afregningsopgørelse - positiv incitamentsmodel"
@@ -141,7 +144,7 @@ def to_csv(statement: Statement) -> bytes:
     run = statement.run
     status = "godkendt" if run["status"] == runs.APPROVED else "kladde"
     for section in statement.sections:
-        first = [run["run_id"], statement.model.model_id, day(_date(run["as_of"])), status, section.provider_id, section.provider_name]
+        first = [csv_text(str(v)) for v in (run["run_id"], statement.model.model_id, day(_date(run["as_of"])), status, section.provider_id, section.provider_name)]
         for line in section.lines.to_dict("records"):
             writer.writerow(first + [_csv_value(line[c], kind) for c, _, kind in COLUMNS])
         totals = section.totals()
@@ -152,9 +155,12 @@ def to_csv(statement: Statement) -> bytes:
 
 
 def _csv_value(value, kind: str) -> str:
+    """A CSV field by its column's kind: numbers as numbers (a negative amount too), text
+    neutralised against formula injection."""
     if kind == "money" and value is not None:
         return format(Decimal(value), "f").replace(".", ",")
-    return _cell_text(value, kind)
+    text = _cell_text(value, kind)
+    return csv_text(text) if kind in ("text", "caps") else text
 
 
 def to_xlsx(statement: Statement) -> bytes:
@@ -168,20 +174,20 @@ def to_xlsx(statement: Statement) -> bytes:
     book = Workbook()
     overview = book.active
     overview.title = "Oversigt"
-    overview.append([TITLE])
+    overview.append(xlsx_row([TITLE]))
     overview["A1"].font = Font(bold=True, size=14)
     for label, value in statement.header():
-        overview.append([label, value])
-    overview.append([])
-    overview.append(["Leverandør", "Navn", "Linjer"] + [h for c, h, k in COLUMNS if k == "money"])
+        overview.append(xlsx_row([label, value]))
+    overview.append(xlsx_row([]))
+    overview.append(xlsx_row(["Leverandør", "Navn", "Linjer"] + [h for c, h, k in COLUMNS if k == "money"]))
     for cell in overview[overview.max_row]:
         cell.font = bold
     grand = {c: ZERO for c in MONEY}
     for section in statement.sections:
         totals = section.totals()
-        overview.append([section.provider_id, section.provider_name, len(section.lines)] + [totals[c] for c in MONEY])
+        overview.append(xlsx_row([section.provider_id, section.provider_name, len(section.lines)] + [totals[c] for c in MONEY]))
         grand = {c: grand[c] + totals[c] for c in MONEY}
-    overview.append([TOTAL_LABEL, "", sum(len(s.lines) for s in statement.sections)] + [grand[c] for c in MONEY])
+    overview.append(xlsx_row([TOTAL_LABEL, "", sum(len(s.lines) for s in statement.sections)] + [grand[c] for c in MONEY]))
     for cell in overview[overview.max_row]:
         cell.font = bold
     for row in overview.iter_rows(min_row=2, min_col=4):
@@ -195,21 +201,21 @@ def to_xlsx(statement: Statement) -> bytes:
     for section in statement.sections:
         title = _sheet_title(section.provider_id, used)
         sheet = book.create_sheet(title)
-        sheet.append([TITLE])
+        sheet.append(xlsx_row([TITLE]))
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append(["Leverandør", f"{section.provider_id} {section.provider_name}".strip()])
+        sheet.append(xlsx_row(["Leverandør", f"{section.provider_id} {section.provider_name}".strip()]))
         for label, value in statement.header():
-            sheet.append([label, value])
-        sheet.append([])
-        sheet.append([heading for _, heading, _ in COLUMNS])
+            sheet.append(xlsx_row([label, value]))
+        sheet.append(xlsx_row([]))
+        sheet.append(xlsx_row([heading for _, heading, _ in COLUMNS]))
         header_row = sheet.max_row
         for cell in sheet[header_row]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for line in section.lines.to_dict("records"):
-            sheet.append([_xlsx_value(line[c], kind) for c, _, kind in COLUMNS])
+            sheet.append(xlsx_row([_xlsx_value(line[c], kind) for c, _, kind in COLUMNS]))
         totals = section.totals()
-        sheet.append([TOTAL_LABEL if c == "citizen_key" else (totals[c] if kind == "money" else None) for c, _, kind in COLUMNS])
+        sheet.append(xlsx_row([TOTAL_LABEL if c == "citizen_key" else (totals[c] if kind == "money" else None) for c, _, kind in COLUMNS]))
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for row in sheet.iter_rows(min_row=header_row + 1):

@@ -134,3 +134,90 @@ def test_times_on_statements_are_danish_local_time():
 
     assert local_time(datetime(2025, 6, 30, 12, 5)) == "30.06.2025 14:05"  # summer: UTC+2
     assert local_time(datetime(2025, 12, 31, 23, 30)) == "01.01.2026 00:30"  # winter: UTC+1
+
+
+# --- formula injection (OWASP): text stays text, numbers stay numbers -----------------
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def hostile_statement() -> statement.Statement:
+    """A statement built by hand: one provider named and one line per hostile text, each
+    with a negative adjustment (a number that begins with '-')."""
+    from datetime import date, datetime
+
+    lines = pd.DataFrame(
+        [
+            {
+                "citizen_key": text, "grant_id": text, "municipality_code": 101, "intervention_code": "SEL85",
+                "episode_start": date(2025, 2, 1), "baseline_level": 3, "qualified_on": date(2025, 5, 2),
+                "days_counted": 10, "exit_days": 0, "saving_to_date_dkk": D("-4000.00"), "earned_dkk": D("0.00"),
+                "previously_paid_dkk": D("1250.00"), "payout_dkk": D("0.00"), "held_back_dkk": D("0.00"),
+                "adjustment_dkk": D("-1250.00"), "capped_by": "", "explanation": text,
+            }
+            for text in HOSTILE
+        ]
+    )
+    run = {"run_id": "r-1", "model_id": "test-model", "as_of": date(2025, 6, 30), "status": runs.DRAFT, "approved_at": None}
+    sections = [statement.Section(name, name, lines) for name in HOSTILE[:1]] + [statement.Section("P2", HOSTILE[1], lines)]
+    return statement.Statement(run, b.model(), datetime(2025, 7, 1, 12, 0), sections)
+
+
+def test_csv_prefixes_text_that_could_be_a_formula_and_keeps_negative_amounts_numbers():
+    data = statement.to_csv(hostile_statement())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    lines = [r for r in rows if r["Borger (pseudonym)"] != statement.TOTAL_LABEL]
+    assert len(lines) == 2 * len(HOSTILE)
+    for row, text in zip(lines, HOSTILE * 2):
+        for heading in ("Borger (pseudonym)", "Bevilling", "Forklaring (regel)"):
+            assert row[heading] == "'" + text
+        assert row["Regulering til gennemgang (kr.)"] == "-1250,00"  # a number: not prefixed
+        assert row["Besparelse til dato (kr.)"] == "-4000,00"
+    assert {r["Leverandørnavn"] for r in rows} == {"'" + HOSTILE[0], "'" + HOSTILE[1]}
+    assert {r["Leverandør"] for r in rows} == {"'" + HOSTILE[0], "P2"}
+    totals = [r for r in rows if r["Borger (pseudonym)"] == statement.TOTAL_LABEL]
+    assert [r["Regulering til gennemgang (kr.)"] for r in totals] == [f"{-1250 * len(HOSTILE)},00"] * 2
+
+
+def test_xlsx_writes_text_that_could_be_a_formula_as_string_cells_and_amounts_as_numbers():
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(statement.to_xlsx(hostile_statement())))
+    read_back = [t.replace("\r", "\n") for t in HOSTILE]  # XML reads a carriage return back as a line feed
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    hostile_cells = [c for c in cells if c.value in read_back]
+    assert hostile_cells and all(c.data_type == "s" for c in hostile_cells)
+    for sheet in book.worksheets[1:]:
+        rows = [[c for c in row] for row in sheet.iter_rows()]
+        header = next(i for i, r in enumerate(rows) if r[0].value == "Borger (pseudonym)")
+        names = [c.value for c in rows[header]]
+        body = rows[header + 1: header + 1 + len(HOSTILE)]
+        assert [r[0].value for r in body] == read_back
+        assert all(r[names.index("Forklaring (regel)")].data_type == "s" for r in body)
+        adjustment = [r[names.index("Regulering til gennemgang (kr.)")] for r in body]
+        assert all(c.data_type == "n" and D(str(c.value)) == D("-1250.00") for c in adjustment)
+    overview = [[c for c in row] for row in book["Oversigt"].iter_rows()]
+    provider_names = [r[1] for r in overview if r[0].value in (HOSTILE[0], "P2")]
+    assert [(c.value, c.data_type) for c in provider_names] == [(HOSTILE[0], "s"), (HOSTILE[1], "s")]
+
+
+def test_hostile_provider_names_and_citizen_keys_from_the_warehouse_stay_text(engine):
+    from openpyxl import load_workbook
+
+    grants = b.grants(b.grant("G1", citizen=HOSTILE[0], provider="P1"))
+    assessments = b.assessments(("G1", "2025-01-01", 3), ("G1", "2025-02-01", 2), ("G1", "2025-06-01", 1))
+    providers = pd.DataFrame({"provider_id": ["P1"], "provider_name": ["@SUM(A1)"]})
+    with engine.begin() as conn:
+        warehouse.insert_frame(conn, "providers", providers)
+        warehouse.insert_frame(conn, "grants", grants)
+        warehouse.insert_frame(conn, "assessments", assessments)
+        warehouse.insert_frame(conn, "rates", b.worked_example_rates())
+    run = runs.create_draft(engine, b.model(), "2025-06-30")
+    text = statement.statement_bytes(engine, run, "csv").decode("utf-8-sig")
+    [line, _total] = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    assert (line["Borger (pseudonym)"], line["Leverandørnavn"]) == ("'" + HOSTILE[0], "'@SUM(A1)")
+    assert line["Til udbetaling (kr.)"] == "34500,00"  # the worked example: 0.5 x (120 x 400 + 30 x 700)
+    book = load_workbook(io.BytesIO(statement.statement_bytes(engine, run, "xlsx")))
+    found = [c for s in book.worksheets for row in s.iter_rows() for c in row if c.value in (HOSTILE[0], "@SUM(A1)")]
+    assert len(found) >= 2 and {c.data_type for c in found} == {"s"}
