@@ -14,6 +14,16 @@ exit_reasons: [goal_achieved]     # end_reason values that count as leaving supp
 
 Every bad field is reported as a `Problem` naming the file, the line of the field and the
 field, and all of them are reported at once.
+
+Hostile text is refused before it is read (the model may come through the REST API):
+
+- at most `MAX_MODEL_BYTES` (64 KB, UTF-8; a real model is a few hundred bytes);
+- no YAML anchors or aliases (`&a`, `*a`): refused at their line, never expanded, so an
+  alias bomb ("billion laughs") costs nothing; nesting at most `MAX_DEPTH` levels;
+- no text anywhere in the file (a field, a list entry, even a key) that looks like a CPR
+  number (`socialbench.cpr`): `file:line: field: looks like a CPR number`, and the
+  value is not repeated;
+- messages quote a bad value at most `REPR_LIMIT` characters long (`short_repr`).
 """
 from __future__ import annotations
 
@@ -29,6 +39,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from socialbench.errors import InputError, Problem
 
 DEFAULT_EXIT_REASONS = ("goal_achieved",)
+MAX_MODEL_BYTES = 64 * 1024
+MAX_DEPTH = 10
+REPR_LIMIT = 40
 MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
@@ -76,6 +89,13 @@ class Model:
         return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()
 
 
+def short_repr(value, limit: int = REPR_LIMIT) -> str:
+    """repr(value) cut to `limit` characters ('...' marks the cut): messages never echo a
+    whole input."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class _Exact(fields.Field):
     """A number read exactly (YAML floats via their shortest text), never a bool."""
 
@@ -85,22 +105,22 @@ class _Exact(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValidationError(f"must be a number, not {value!r}")
+            raise ValidationError(f"must be a number, not {short_repr(value)}")
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValidationError(f"must be a number, not {value!r}")
+            raise ValidationError(f"must be a number, not {short_repr(value)}")
         if not number.is_finite():
-            raise ValidationError(f"must be a finite number, not {value!r}")
+            raise ValidationError(f"must be a finite number, not {short_repr(value)}")
         if self.places is not None and -number.as_tuple().exponent > self.places:
-            raise ValidationError(f"at most {self.places} decimals (øre), not {value!r}")
+            raise ValidationError(f"at most {self.places} decimals (øre), not {short_repr(value)}")
         return number
 
 
 class _Days(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"must be a whole number of days, not {value!r}")
+            raise ValidationError(f"must be a whole number of days, not {short_repr(value)}")
         return value
 
 
@@ -113,15 +133,15 @@ class _Codes(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, list):
-            raise ValidationError(f"must be a list such as [SEL85], not {value!r}")
+            raise ValidationError(f"must be a list such as [SEL85], not {short_repr(value)}")
         if not value and not self.allow_empty:
             raise ValidationError("must name at least one")
         out = []
         for item in value:
             if not isinstance(item, str) or not item.strip():
-                raise ValidationError(f"every entry must be a non-empty text, not {item!r}")
+                raise ValidationError(f"every entry must be a non-empty text, not {short_repr(item)}")
             if item.strip() in out:
-                raise ValidationError(f"{item.strip()!r} is listed twice")
+                raise ValidationError(f"{short_repr(item.strip())} is listed twice")
             out.append(item.strip())
         return tuple(out)
 
@@ -174,8 +194,60 @@ def _key_lines(text: str) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+def _refuse_hostile_text(text: str, source: str) -> None:
+    """Size, anchors and aliases, nesting and CPR numbers, checked on the YAML events
+    (nothing is constructed or expanded): InputError listing what is wrong."""
+    from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
+
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_MODEL_BYTES:
+        raise InputError(
+            [Problem(source, None, None, f"the model is {size:,} bytes; at most {MAX_MODEL_BYTES:,} (64 KB) are accepted")]
+        )
+    problems: list[Problem] = []
+    # One entry per open collection: [is_mapping, the next node is a key].
+    stack: list[list[bool]] = []
+    field_name = None  # the top-level key whose value is being read
+
+    def node_done() -> None:
+        if stack and stack[-1][0]:
+            stack[-1][1] = not stack[-1][1]
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
+            is_top_key = len(stack) == 1 and stack[0] == [True, True]
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(Problem(source, line, field_name, "YAML aliases (*name) are not accepted: write the value out"))
+                node_done()
+                continue
+            if getattr(event, "anchor", None) is not None:
+                problems.append(Problem(source, line, field_name, "YAML anchors (&name) are not accepted: write the value out"))
+            if isinstance(event, yaml.ScalarEvent):
+                if is_top_key:
+                    field_name = event.value if len(event.value) <= REPR_LIMIT and not looks_like_cpr(event.value) else "model"
+                if looks_like_cpr(event.value):
+                    problems.append(Problem(source, line, "model" if is_top_key else field_name, CPR_MESSAGE))
+                node_done()
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    problems.append(Problem(source, line, field_name, f"nested more than {MAX_DEPTH} levels deep"))
+                    break
+                stack.append([isinstance(event, yaml.MappingStartEvent), True])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                node_done()
+    except yaml.YAMLError:
+        pass  # yaml.safe_load reports it with its line
+    if problems:
+        raise InputError(problems)
+
+
 def parse_model(text: str, source: str = "<model>") -> Model:
     """Validate the YAML text of a model; raises InputError listing every bad field."""
+    if not isinstance(text, str):
+        raise InputError([Problem(source, None, None, "a model must be YAML text")])
+    _refuse_hostile_text(text, source)
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -198,7 +270,8 @@ def parse_model(text: str, source: str = "<model>") -> Model:
                 message = "missing (required)"
             elif message == "Field may not be null.":
                 message = "must have a value"
-            problems.append(Problem(source, lines.get(name), name, message))
+            column = name if isinstance(name, str) and len(name) <= REPR_LIMIT else short_repr(name)
+            problems.append(Problem(source, lines.get(name), column, message))
         raise InputError(problems)
     return Model(**data, source=source, text=text)
 

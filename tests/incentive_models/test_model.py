@@ -96,3 +96,87 @@ def test_shipped_models_are_valid(name):
 
     model = load_model(resources.files("incentive_models") / "models" / name)
     assert model.model_id == name[:-4]
+
+
+# --- hostile text --------------------------------------------------------------------
+
+REST = "model_id: m\ninterventions: [SEL85]\nshare: 0.5\nqualifying_days: 90\nhorizon_days: 365\n"
+
+
+def alias_bomb() -> str:
+    """'Billion laughs': nine levels of nine aliases, 9**9 = 387,420,489 strings once
+    expanded, in 489 bytes (padded with a comment to the size the issue reports)."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    text = REST + "\n".join(lines) + "\nexit_reasons: *i\n"
+    return text + "#" * (489 - len(text) - 1) + "\n"
+
+
+def test_an_alias_bomb_is_refused_at_its_lines_without_expanding_it():
+    bomb = alias_bomb()
+    assert len(bomb.encode()) == 489
+    with pytest.raises(InputError) as caught:
+        parse_model(bomb, "m.yml")
+    found = caught.value.problems
+    first_anchor = REST.count("\n") + 1  # the line of a: &a [...]
+    assert (found[0].line, found[0].column) == (first_anchor, "a")
+    assert found[0].message.startswith("YAML anchors (&name) are not accepted")
+    aliases = [p for p in found if p.message.startswith("YAML aliases")]
+    assert len(aliases) == 8 * 9 + 1  # nine on each of lines b..i, and exit_reasons: *i
+    assert aliases[-1].line == first_anchor + 9 and aliases[-1].column == "exit_reasons"
+    assert len(str(caught.value)) < 100 * 50  # at most 50 problems shown, none of them expanded
+    assert "lol" not in str(caught.value)
+
+
+def test_a_single_alias_is_refused_too():
+    found = problems(REST.replace("interventions: [SEL85]", "interventions: &x [SEL85]") + "exit_reasons: *x\n")
+    assert set(found) == {("m.yml", 2, "interventions"), ("m.yml", 6, "exit_reasons")}
+
+
+def test_a_30_mb_model_is_refused_by_its_size_without_being_read():
+    huge = REST + "exit_reasons:\n" + "  - goal_achieved_but_padded_to_be_long\n" * (30 * 1024 * 1024 // 38)
+    assert len(huge) > 30 * 1024 * 1024
+    with pytest.raises(InputError) as caught:
+        parse_model(huge, "m.yml")
+    [problem] = caught.value.problems
+    assert problem.line is None and f"at most {64 * 1024:,} (64 KB)" in problem.message
+    assert len(str(caught.value)) < 200
+
+
+def test_a_model_just_under_the_limit_is_read():
+    text = REST + "# " + "x" * (64 * 1024 - len(REST) - 3) + "\n"
+    assert len(text.encode()) == 64 * 1024
+    assert parse_model(text, "m.yml").model_id == "m"
+
+
+def test_deep_nesting_is_refused():
+    found = problems(REST + "exit_reasons: " + "[" * 50 + "]" * 50 + "\n")
+    assert list(found.values()) == ["nested more than 10 levels deep"]
+
+
+@pytest.mark.parametrize(
+    "text, line, column",
+    [
+        (REST + "exit_reasons: [goal_achieved, 010190-1234]\n", 6, "exit_reasons"),
+        (REST + "exit_reasons:\n  - goal_achieved\n  - 'CPR 010190\u20131234'\n", 8, "exit_reasons"),
+        (REST.replace("model_id: m", "model_id: 0101901234"), 1, "model_id"),
+        (REST.replace("[SEL85]", "[SEL85, 01-01-90-1234]"), 2, "interventions"),
+        (REST + "0101901234: x\n", 6, "model"),
+    ],
+)
+def test_a_cpr_number_anywhere_is_refused_without_repeating_it(text, line, column):
+    with pytest.raises(InputError) as caught:
+        parse_model(text, "m.yml")
+    assert [str(p) for p in caught.value.problems] == [f"m.yml:{line}: {column}: looks like a CPR number"]
+    assert "1234" not in str(caught.value)
+
+
+def test_bad_values_are_quoted_short():
+    found = problems(REST.replace("share: 0.5", "share: " + "x" * 10_000))
+    [message] = found.values()
+    assert message.startswith("must be a number, not 'xxx") and message.endswith("xxx...")
+    assert len(message) < 80
+    found = problems(REST + "k" * 1000 + ": 1\n")
+    [(_, _, column)] = found
+    assert len(column) <= 40
