@@ -7,8 +7,9 @@ The definitions live in `superset_plugins/assets/` (see its README.md):
   never pasted into the asset file; the SQL stays in `sql/`.
 - `dashboards/<slug>.yaml`: a dashboard, its native filters, its charts and their layout.
 
-`build_bundle` is a pure function of these files and its arguments: the same inputs give
-the same ZIP bytes. UUIDs are uuid5 of the asset's name, so that importing again (with
+`bundle_files` is a pure function of these files and its arguments, giving every file of
+the bundle as a dict; `zip_bundle` serialises them once (`build_bundle` does both): the
+same inputs give the same ZIP bytes. UUIDs are uuid5 of the asset's name, so that importing again (with
 overwrite) updates the assets instead of duplicating them.
 """
 from __future__ import annotations
@@ -463,11 +464,25 @@ def build_dashboard(dashboard: dict, assets: Assets, synthetic: bool, chart_ids:
 # ---------------------------------------------------------------- database and bundle
 
 
+# DuckDB settings of Superset's connection (DuckDB's own `config`, applied when the file is
+# opened). SQL Lab runs any SQL a user types, and DuckDB can read files on the server
+# (`read_csv('/etc/passwd')`), attach other databases and load extensions: with external
+# access off none of this works, and the locked configuration refuses every `SET` that
+# would switch it back on. The warehouse file itself is opened before the lock applies.
+DUCKDB_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
+def duckdb_connect_args() -> dict:
+    """How Superset opens a DuckDB warehouse: read-only, no external access, configuration locked."""
+    return {"read_only": True, "config": dict(DUCKDB_CONFIG)}
+
+
 def build_database(warehouse_uri: str, database_name: str, db_uuid: str) -> dict:
     """The connection to the warehouse. DuckDB lets many processes read a file or one write
     it: Superset only reads, so it opens a DuckDB file read-only and never takes the lock
-    that `socialbench load` or a settlement run needs."""
-    read_only = {"connect_args": {"read_only": True}} if warehouse_uri.startswith("duckdb") else {}
+    that `socialbench load` or a settlement run needs; and it cannot reach any other file
+    (see DUCKDB_CONFIG). The connection is exposed in SQL Lab, synchronous, without DML."""
+    engine_params = {"connect_args": duckdb_connect_args()} if warehouse_uri.startswith("duckdb") else {}
     return {
         "database_name": database_name,
         "sqlalchemy_uri": warehouse_uri,
@@ -481,7 +496,7 @@ def build_database(warehouse_uri: str, database_name: str, db_uuid: str) -> dict
         "extra": {
             "allows_virtual_table_explore": True,
             "metadata_params": {},
-            "engine_params": read_only,
+            "engine_params": engine_params,
             "schemas_allowed_for_file_upload": [],
         },
         "impersonate_user": False,
@@ -525,6 +540,32 @@ def bundle_files(
     return files
 
 
+def zip_bundle(files: dict[str, dict]) -> bytes:
+    """The ZIP bytes of a Superset 6.1 assets import bundle (POST /api/v1/assets/import/)
+    from `bundle_files`: each file as YAML under one top-level folder, in a fixed order and
+    with a fixed date, so that the same files give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, content in sorted(files.items()):
+            info = zipfile.ZipInfo(f"{ROOT_FOLDER}/{path}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            text = yaml.dump(content, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+            archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def read_bundle(data: bytes) -> dict[str, dict]:
+    """The files of a bundle's ZIP as `bundle_files` gives them (the inverse of zip_bundle),
+    e.g. to inspect an exported bundle."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name.split("/", 1)[1]: yaml.load(archive.read(name), Loader=Loader)
+            for name in archive.namelist()
+            if "/" in name and name.endswith((".yaml", ".yml"))
+        }
+
+
 def build_bundle(
     warehouse_uri: str,
     database_name: str = "socialbench",
@@ -538,14 +579,4 @@ def build_bundle(
     `database_uuid` reuses an existing connection; `synthetic` adds a note that the figures
     are synthetic demo data to every dashboard.
     """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, content in sorted(
-            bundle_files(warehouse_uri, database_name, database_uuid, synthetic).items()
-        ):
-            info = zipfile.ZipInfo(f"{ROOT_FOLDER}/{path}", date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            text = yaml.dump(content, Dumper=Dumper, sort_keys=False, allow_unicode=True)
-            archive.writestr(info, text.encode("utf-8"))
-    return buffer.getvalue()
+    return zip_bundle(bundle_files(warehouse_uri, database_name, database_uuid, synthetic))

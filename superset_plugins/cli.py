@@ -30,10 +30,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_export_bundle(args: argparse.Namespace) -> int:
-    from superset_plugins.publish import is_synthetic, make_bundle, superset_uri
+    from superset_plugins.publish import export_bundle
 
-    uri = superset_uri(_warehouse_uri(args))
-    bundle = make_bundle(uri, args.database_name, synthetic=is_synthetic(uri))
+    bundle = export_bundle(_warehouse_uri(args), args.database_name)
     Path(args.path).write_bytes(bundle)
     print(f"wrote {args.path} ({len(bundle):,} bytes): import it in Superset under Settings > Import dashboards")
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import prison
 import requests
@@ -57,11 +58,35 @@ def error_message(response: requests.Response) -> str:
     return text[:MAX_MESSAGE_CHARS]
 
 
+def _checked_url(url: str) -> str:
+    """Superset's address without a trailing slash; an address requests cannot use is refused here."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SocialbenchError(
+            f"the Superset address {url!r} is not a web address: write it with http:// or https://, "
+            "e.g. http://localhost:8088"
+        )
+    return url.strip().rstrip("/")
+
+
+def _csrf_refused(response: requests.Response) -> bool:
+    """Whether Superset refused the request's CSRF token (expired, or from another session).
+
+    A JSON request gets HTTP 400 naming the CSRF token; any other request (the multipart
+    import) is redirected to the login page, which requests follows.
+    """
+    if response.history and urlsplit(response.url).path.rstrip("/").endswith("/login"):
+        return True
+    return response.status_code == 400 and "csrf" in response.text[:2000].lower()
+
+
 class SupersetClient:
     """One logged-in session with a Superset server."""
 
+    LOGIN_PATH = "/api/v1/security/login"
+
     def __init__(self, url: str, username: str, password: str):
-        self.url = url.rstrip("/")
+        self.url = _checked_url(url)
         self.username = username
         self._password = password
         self.session = requests.Session()
@@ -69,9 +94,8 @@ class SupersetClient:
         self._logged_in = False
 
     # --- plumbing -----------------------------------------------------------------------
-    def _request(self, method: str, path: str, what: str, **kwargs) -> requests.Response:
-        if not self._logged_in and path != "/api/v1/security/login":
-            self.login()
+    def _send(self, method: str, path: str, what: str, **kwargs) -> requests.Response:
+        """One HTTP call; a failure to talk to Superset at all becomes a plain sentence."""
         try:
             response = self.session.request(method, self.url + path, timeout=TIMEOUT_SECONDS, **kwargs)
         except requests.ConnectionError as exc:
@@ -80,9 +104,35 @@ class SupersetClient:
             raise SocialbenchError(
                 f"Superset at {self.url} did not answer within {TIMEOUT_SECONDS} s ({what})"
             ) from exc
+        except requests.RequestException as exc:  # e.g. an address requests cannot use
+            raise SocialbenchError(f"cannot talk to Superset at {self.url} ({what}): {exc}") from exc
         if response.status_code == 404 and "json" not in response.headers.get("content-type", ""):
             raise SocialbenchError(
                 f"Superset at {self.url} has no {path} ({what}): is this a Superset 6 server?"
+            )
+        return response
+
+    def _request(self, method: str, path: str, what: str, **kwargs) -> requests.Response:
+        """A call in the logged-in session. An expired login (401) or CSRF token is renewed
+        once, by logging in again, and the call repeated; refused again, it is an error."""
+        if path == self.LOGIN_PATH:
+            return self._send(method, path, what, **kwargs)
+        if not self._logged_in:
+            self.login()
+        response = self._send(method, path, what, **kwargs)
+        if response.status_code != 401 and not _csrf_refused(response):
+            return response
+        self.login()
+        response = self._send(method, path, what, **kwargs)
+        if response.status_code == 401:
+            raise SocialbenchError(
+                f"{what} failed: Superset at {self.url} does not accept the login of user "
+                f"{self.username!r} even just after logging in again (HTTP 401: {error_message(response)})"
+            )
+        if _csrf_refused(response):
+            raise SocialbenchError(
+                f"{what} failed: Superset at {self.url} refused a fresh CSRF token; check its "
+                "WTF_CSRF_* settings and that nothing between us and Superset drops its session cookie"
             )
         return response
 
@@ -98,9 +148,12 @@ class SupersetClient:
 
     def login(self) -> None:
         """Log in with a JWT (database authentication) and fetch a CSRF token for writes."""
+        self._logged_in = False
+        for header in ("Authorization", "X-CSRFToken"):
+            self.session.headers.pop(header, None)
         response = self._request(
             "POST",
-            "/api/v1/security/login",
+            self.LOGIN_PATH,
             "login",
             json={"username": self.username, "password": self._password, "provider": "db", "refresh": True},
         )
@@ -114,11 +167,13 @@ class SupersetClient:
         if not token:
             raise SocialbenchError(f"login to Superset at {self.url} gave no access token")
         self.session.headers["Authorization"] = f"Bearer {token}"
-        self._logged_in = True
-        csrf = self._json(self._request("GET", "/api/v1/security/csrf_token/", "CSRF token"), "getting a CSRF token")
+        csrf = self._json(
+            self._send("GET", "/api/v1/security/csrf_token/", "CSRF token"), "getting a CSRF token"
+        )
         self._csrf = csrf["result"]
         self.session.headers["X-CSRFToken"] = self._csrf
         self.session.headers["Referer"] = self.url
+        self._logged_in = True
 
     def get(self, path: str, what: str | None = None, **params) -> dict:
         what = what or f"GET {path}"

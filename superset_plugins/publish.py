@@ -6,17 +6,15 @@ and a dashboard changed in the repository is updated in place.
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.engine import make_url
 
 from socialbench import loading, warehouse
 from socialbench.errors import SocialbenchError
+from superset_plugins import bundle
 from superset_plugins.client import SupersetClient
 
 DEFAULT_DATABASE_NAME = "socialbench"
@@ -78,37 +76,20 @@ def is_synthetic(warehouse_uri: str) -> bool:
         engine.dispose()
 
 
-def _zip_members(bundle: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def _relative(name: str) -> str:
-    """A member's path below the bundle's top-level folder, as Superset names it."""
-    return str(PurePosixPath(*PurePosixPath(name).parts[1:]))
-
-
 def make_bundle(
     warehouse_uri: str,
     database_name: str = DEFAULT_DATABASE_NAME,
     database_uuid: str | None = None,
     synthetic: bool = False,
 ) -> bytes:
-    """The import bundle for this warehouse, as Superset should read it."""
-    from superset_plugins.bundle import build_bundle
-
-    return build_bundle(
-        superset_uri(warehouse_uri), database_name=database_name, database_uuid=database_uuid, synthetic=synthetic
-    )
+    """The import bundle's ZIP for this warehouse, as Superset should read it."""
+    return bundle.build_bundle(superset_uri(warehouse_uri), database_name, database_uuid, synthetic)
 
 
-def bundle_contents(bundle: bytes) -> dict[str, dict]:
-    """The YAML files of a bundle, by their path below the top-level folder."""
-    return {
-        _relative(name): yaml.safe_load(content)
-        for name, content in _zip_members(bundle).items()
-        if name.endswith((".yaml", ".yml")) and len(PurePosixPath(name).parts) > 1
-    }
+def export_bundle(warehouse_uri: str, database_name: str = DEFAULT_DATABASE_NAME) -> bytes:
+    """`socialbench superset export-bundle`: the bundle, marked synthetic when the warehouse says so."""
+    uri = superset_uri(warehouse_uri)
+    return bundle.build_bundle(uri, database_name, synthetic=is_synthetic(uri))
 
 
 def _passwords(contents: dict[str, dict], uri: str) -> dict[str, str]:
@@ -152,10 +133,10 @@ def publish(
     if synthetic is None:
         synthetic = is_synthetic(uri)
     existing = client.find_database(database_name)
-    bundle = make_bundle(uri, database_name, existing["uuid"] if existing else None, synthetic)
-    contents = bundle_contents(bundle)
+    # The files stay dicts from the builder until the one serialisation for the import.
+    contents = bundle.bundle_files(uri, database_name, existing["uuid"] if existing else None, synthetic)
     _refuse_moving_datasets(client, contents, database_name)
-    client.import_bundle(bundle, passwords=_passwords(contents, uri))
+    client.import_bundle(bundle.zip_bundle(contents), passwords=_passwords(contents, uri))
 
     wanted = {
         str(c["uuid"]): c for path, c in contents.items() if path.startswith("dashboards/")

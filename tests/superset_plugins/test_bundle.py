@@ -266,5 +266,13 @@ def test_superset_opens_a_duckdb_warehouse_read_only_and_other_engines_as_given(
         members = unzip(bundle.build_bundle(uri))
         return next(load_yaml(t) for n, t in members.items() if PurePosixPath(n).parts[1] == "databases")
 
-    assert database(URI)["extra"]["engine_params"] == {"connect_args": {"read_only": True}}
+    assert database(URI)["extra"]["engine_params"] == {
+        "connect_args": {"read_only": True, "config": {"enable_external_access": False, "lock_configuration": True}}
+    }
     assert database("postgresql://reader@host/db")["extra"]["engine_params"] == {}
+
+
+def test_the_bundle_read_back_is_the_builders_files():
+    files = bundle.bundle_files(URI, synthetic=True)
+    assert bundle.read_bundle(bundle.zip_bundle(files)) == files
+    assert bundle.zip_bundle(files) == bundle.build_bundle(URI, synthetic=True)

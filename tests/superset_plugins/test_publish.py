@@ -22,8 +22,9 @@ from superset_plugins.bundle import (
     database_uuid_for,
     dataset_uuids,
 )
+from superset_plugins.bundle import read_bundle as bundle_contents
 from superset_plugins.client import SupersetClient, error_message
-from superset_plugins.publish import bundle_contents, is_synthetic, make_bundle, publish, superset_uri
+from superset_plugins.publish import is_synthetic, make_bundle, publish, superset_uri
 
 
 def _snapshot(client) -> dict[str, set]:
