@@ -246,32 +246,76 @@ def _total(values) -> Decimal:
     return sum(values, rules.ZERO)
 
 
+def allocate_paid(lines: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
+    """Rule 9: what was paid for each grant, under any model, carried by its lines.
+
+    `lines` are the current episodes with `earned_dkk`; `paid` has one row per paid
+    episode (grant_id, episode_start, previously_paid_dkk and the paid line's attributes).
+    Returns the lines with `previously_paid_dkk` and `paid_for_episode_dkk` (what was paid
+    for that very episode), plus a line for each paid episode of a grant that has no
+    current episode. A grant's lines carry exactly what was paid for the grant."""
+    keys = ["grant_id", "episode_start"]
+    own = {k: v for k, v in zip(zip(paid["grant_id"], paid["episode_start"]), paid["previously_paid_dkk"])}
+    lines = lines.assign(
+        paid_for_episode_dkk=[own.get(k, rules.ZERO) for k in zip(lines["grant_id"], lines["episode_start"])]
+    )
+    lines["previously_paid_dkk"] = [min(e, p) for e, p in zip(lines["earned_dkk"], lines["paid_for_episode_dkk"])]
+    current = set(zip(lines["grant_id"], lines["episode_start"]))
+    gone_mask = np.array([k not in current for k in zip(paid["grant_id"], paid["episode_start"])], dtype=bool)
+    gone = paid.loc[gone_mask]
+    with_lines = set(lines["grant_id"])
+    orphans = gone.loc[~gone["grant_id"].isin(with_lines)]
+    pool = {g: _total(s) for g, s in gone.loc[gone["grant_id"].isin(with_lines)].groupby("grant_id")["previously_paid_dkk"]}
+    excess = lines["paid_for_episode_dkk"] - lines["previously_paid_dkk"]
+    for grant_id, amount in zip(lines["grant_id"], excess):
+        if amount:
+            pool[grant_id] = pool.get(grant_id, rules.ZERO) + amount
+    if pool:
+        lines = lines.sort_values(keys, kind="stable").reset_index(drop=True)
+        positions = lines.groupby("grant_id", sort=False).indices
+        carried = lines["previously_paid_dkk"].tolist()
+        for grant_id, remaining in pool.items():
+            rows = positions[grant_id]
+            for i in rows:
+                take = min(remaining, lines["earned_dkk"].iat[i] - carried[i])
+                carried[i] += take
+                remaining -= take
+            carried[rows[-1]] += remaining
+        lines["previously_paid_dkk"] = carried
+    if len(orphans):
+        orphans = orphans.assign(
+            qualified_on=None, days_counted=0, exit_days=0, saving_to_date_dkk=rules.ZERO,
+            earned_dkk=rules.ZERO, paid_for_episode_dkk=orphans["previously_paid_dkk"],
+        )
+        lines = pd.concat([lines, orphans[lines.columns]], ignore_index=True)
+    whole = ["municipality_code", "baseline_level", "days_counted", "exit_days"]
+    return lines.astype({c: np.int64 for c in whole})
+
+
 def settle(model: Model, as_of: date, episodes: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
     """Rules 9-10: earned, previously paid, payout and caps, one line per episode.
 
-    `paid` holds, per episode paid in earlier approved runs of the model, the sum of its
-    payouts and the line's attributes (for an episode that no longer qualifies)."""
+    `paid` holds, per episode paid in earlier approved runs (of any model), the sum of its
+    payouts and the line's attributes (for a grant that no longer has an episode)."""
     paid = paid[PAID_COLUMNS] if len(paid) else pd.DataFrame(columns=PAID_COLUMNS)
-    lines = episodes.merge(
-        paid[["grant_id", "episode_start", "previously_paid_dkk"]], on=["grant_id", "episode_start"], how="left"
-    )
-    known = set(zip(episodes["grant_id"], episodes["episode_start"]))
-    gone = paid.loc[[k not in known for k in zip(paid["grant_id"], paid["episode_start"])]].copy()
-    gone = gone.assign(qualified_on=None, days_counted=0, exit_days=0, saving_to_date_dkk=rules.ZERO)
-    lines = pd.concat([lines, gone[lines.columns]], ignore_index=True) if len(gone) else lines
-    lines["previously_paid_dkk"] = [rules.ZERO if pd.isna(v) else Decimal(v) for v in lines["previously_paid_dkk"]]
+    paid = paid.assign(previously_paid_dkk=[rules.ZERO if pd.isna(v) else Decimal(v) for v in paid["previously_paid_dkk"]])
+    paid = paid.groupby(["grant_id", "episode_start"], sort=True, as_index=False).agg(
+        {**{c: "last" for c in PAID_COLUMNS if c not in ("grant_id", "episode_start")}, "previously_paid_dkk": _total}
+    )[PAID_COLUMNS] if len(paid) else paid
+    lines = episodes.copy()
+    capped = {}
+    earned = []
+    for i, saving in enumerate(lines["saving_to_date_dkk"]):
+        amount, hit = rules.earned(model.share, saving, model.cap_per_episode_dkk)
+        earned.append(amount)
+        capped[(lines["grant_id"].iat[i], lines["episode_start"].iat[i])] = [rules.CAP_EPISODE] if hit else []
+    lines["earned_dkk"] = earned
+    lines = allocate_paid(lines, paid)
     lines["qualified_on"] = lines["qualified_on"].astype(object).where(lines["qualified_on"].notna(), None)
     if lines.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
+    capped = [list(capped.get(k, [])) for k in zip(lines["grant_id"], lines["episode_start"])]
 
-    capped = [[] for _ in range(len(lines))]
-    earned = []
-    for i, (saving, is_episode) in enumerate(zip(lines["saving_to_date_dkk"], lines["qualified_on"].notna())):
-        amount, hit = rules.earned(model.share, saving, model.cap_per_episode_dkk) if is_episode else (rules.ZERO, False)
-        earned.append(amount)
-        if hit:
-            capped[i].append(rules.CAP_EPISODE)
-    lines["earned_dkk"] = earned
     pay = [rules.pay(e, p) for e, p in zip(lines["earned_dkk"], lines["previously_paid_dkk"])]
     lines["due"] = [p for p, _ in pay]
     lines["adjustment_dkk"] = [a for _, a in pay]
@@ -311,6 +355,6 @@ def compute_lines(
     paid: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The lines of a settlement run as of `as_of` (rules 1-10), from the warehouse's
-    grants, assessments and rates and what earlier approved runs of the model paid."""
+    grants, assessments and rates and what earlier approved runs paid for the grants."""
     episodes = qualified_episodes(model, as_of, grants, assessments, rates)
     return settle(model, as_of, episodes, paid if paid is not None else pd.DataFrame(columns=PAID_COLUMNS))

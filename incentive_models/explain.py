@@ -23,6 +23,19 @@ def _sentences(parts: list[str]) -> str:
     return " ".join(p if p.endswith(".") else p + "." for p in parts)
 
 
+def _moved(own: Decimal, carried: Decimal) -> str:
+    """Rule 9: what a grant was paid is deducted per grant, so it can move between its episodes."""
+    if carried > own:
+        return (
+            f"Heraf er {kroner(carried - own)} udbetalt for bevillingens andre forløb og trukket fra her, "
+            f"så bevillingen aldrig udbetales to gange (regel 9)"
+        )
+    return (
+        f"For dette forløb er der udbetalt {kroner(own)}; {kroner(own - carried)} heraf er trukket fra "
+        f"bevillingens andre forløb (regel 9)"
+    )
+
+
 def explain(line: Mapping, model: Model, as_of: date) -> str:
     """One paragraph in Danish for one line (a row of the settlement_line table)."""
     start: date = line["episode_start"]
@@ -56,6 +69,9 @@ def explain(line: Mapping, model: Model, as_of: date) -> str:
         earned += f", begrænset af loftet pr. forløb på {kroner(model.cap_per_episode_dkk)}"
     parts.append(earned + " (regel 9).")
     parts.append(f"Tidligere udbetalt {kroner(paid)}")
+    own: Decimal = line.get("paid_for_episode_dkk", paid)
+    if own != paid:
+        parts.append(_moved(own, paid))
     adjustment: Decimal = line["adjustment_dkk"]
     if adjustment < 0:
         parts.append(

@@ -31,12 +31,21 @@ grant is active from start_date to end_date, both included, open if end_date is 
    payable; from then on all its counted days are.
 9. A run is made as of a date E. For each episode that qualified on or before E:
    earned = share x sum of s(d) over its counted days up to and including E, rounded
-   half-up to øre, then limited to cap_per_episode_dkk. previously_paid = the sum of this
-   episode's payouts in earlier approved runs of the same model. due = earned -
-   previously_paid; if negative, the payout is 0 and the line carries adjustment_dkk =
-   due for review. Choice: an episode paid in an earlier approved run that no longer
-   qualifies with today's data gets a line with earned 0, so that what was paid shows
-   up as a negative adjustment instead of disappearing.
+   half-up to øre, then limited to cap_per_episode_dkk. previously_paid: what was paid
+   is deducted per grant, not per episode: everything paid for a grant in earlier
+   approved runs, under any model, is carried by the grant's lines, so that a grant is
+   never paid twice, even when a corrected assessment moves an episode's start or a model
+   is saved again under another id. The grant's payments are carried as follows:
+   (a) each episode carries what was paid for that same episode (grant_id,
+   episode_start), up to its earned amount; (b) the rest of the grant's payments (paid
+   for episodes that today's data no longer has, or above an episode's earned amount)
+   fill the grant's episodes in order of episode_start, each up to its earned amount;
+   (c) whatever is still left stays on the grant's last episode. A grant with payments
+   but no qualified episode today gets one line per paid episode, with earned 0, so that
+   what was paid shows up as a negative adjustment instead of disappearing. due = earned
+   - previously_paid; if negative, the payout is 0 and the line carries adjustment_dkk =
+   due for review. Over a grant, the payouts before caps are max(0, sum of earned - sum
+   of what was paid).
 10. Caps per run: if a provider's dues exceed cap_per_provider_per_run_dkk, that
     provider's lines are scaled down in proportion; then, if all dues (after the
     provider caps) exceed budget_per_run_dkk, all lines are scaled down in proportion.

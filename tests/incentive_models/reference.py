@@ -136,13 +136,33 @@ def reference_lines(
     """Rules 1-10 with plain loops."""
     lines = reference_episodes(model, as_of, grants, assessments, rates)
     paid_rows = [] if paid is None else paid.to_dict("records")
-    paid_by_key = {(p["grant_id"], p["episode_start"]): p for p in paid_rows}
+    paid_by_key: dict[tuple, dict] = {}
+    for p in paid_rows:  # several rows of one episode (e.g. under two models) add up
+        key = (p["grant_id"], p["episode_start"])
+        before = paid_by_key.get(key, {}).get("previously_paid_dkk", rules.ZERO)
+        paid_by_key[key] = {**p, "previously_paid_dkk": before + Decimal(p["previously_paid_dkk"])}
     for line in lines:
-        previous = paid_by_key.pop((line["grant_id"], line["episode_start"]), None)
-        line["previously_paid_dkk"] = Decimal(previous["previously_paid_dkk"]) if previous else rules.ZERO
         line["earned_dkk"], hit = rules.earned(model.share, line["saving_to_date_dkk"], model.cap_per_episode_dkk)
         line["capped_by"] = [rules.CAP_EPISODE] if hit else []
-    for previous in paid_by_key.values():  # paid before, no longer a qualified episode
+    # Rule 9: what was paid is deducted per grant. (a) each episode carries what was paid
+    # for itself, up to its earned amount; (b) the rest of the grant's payments fill its
+    # episodes in order of start, each up to its earned amount; (c) what is still left
+    # stays on the grant's last episode.
+    for grant_id in sorted({line["grant_id"] for line in lines}):
+        own = sorted((l for l in lines if l["grant_id"] == grant_id), key=lambda l: l["episode_start"])
+        for line in own:
+            previous = paid_by_key.pop((grant_id, line["episode_start"]), None)
+            line["paid_for_episode_dkk"] = previous["previously_paid_dkk"] if previous else rules.ZERO
+            line["previously_paid_dkk"] = min(line["earned_dkk"], line["paid_for_episode_dkk"])
+        rest = sum((line["paid_for_episode_dkk"] - line["previously_paid_dkk"] for line in own), rules.ZERO)
+        for key in [k for k in paid_by_key if k[0] == grant_id]:
+            rest += paid_by_key.pop(key)["previously_paid_dkk"]
+        for line in own:
+            take = min(rest, line["earned_dkk"] - line["previously_paid_dkk"])
+            line["previously_paid_dkk"] += take
+            rest -= take
+        own[-1]["previously_paid_dkk"] += rest
+    for previous in paid_by_key.values():  # paid before; the grant has no qualified episode now
         lines.append(
             {
                 **{k: previous[k] for k in ("provider_id", "municipality_code", "intervention_code", "grant_id", "citizen_key", "episode_start", "baseline_level")},
@@ -150,7 +170,8 @@ def reference_lines(
                 "days_counted": 0,
                 "exit_days": 0,
                 "saving_to_date_dkk": rules.ZERO,
-                "previously_paid_dkk": Decimal(previous["previously_paid_dkk"]),
+                "previously_paid_dkk": previous["previously_paid_dkk"],
+                "paid_for_episode_dkk": previous["previously_paid_dkk"],
                 "earned_dkk": rules.ZERO,
                 "capped_by": [],
             }
@@ -181,5 +202,6 @@ def reference_lines(
         line["held_back_dkk"] = line.pop("due") - line["payout_dkk"]
         line["capped_by"] = ",".join(line["capped_by"]) or None
         line["explanation"] = explain(line, model, as_of)
+        del line["paid_for_episode_dkk"]
     lines.sort(key=lambda l: (l["provider_id"], l["municipality_code"], l["citizen_key"], l["grant_id"], l["episode_start"]))
     return pd.DataFrame(lines, columns=LINE_COLUMNS)

@@ -279,12 +279,48 @@ def test_rule9_negative_due_pays_nothing_and_is_flagged_for_review():
     assert "-5.500,00 kr." in line.explanation
 
 
-def test_rule9_an_episode_paid_before_that_no_longer_qualifies_shows_as_adjustment():
+def test_rule9_what_was_paid_for_a_moved_episode_is_deducted_from_the_grant():
+    # A corrected assessment moved the episode's start: 1,000 was paid for an episode from
+    # 15.01; today's data has the grant's episode from 01.02. The grant is paid once.
     paid = b.paid(("G1", "2025-01-15", "1000.00"))
     lines = both(b.model(), "2025-06-30", b.grants(b.grant()), WORKED, b.worked_example_rates(), paid)
-    gone = lines.loc[lines.episode_start == b.d("2025-01-15")].iloc[0]
-    assert (gone.earned_dkk, gone.payout_dkk, gone.adjustment_dkk, gone.qualified_on) == (0, 0, -1000, None)
-    assert lines.payout_dkk.sum() == 34500
+    line = one(lines)
+    assert (line.episode_start, line.earned_dkk, line.previously_paid_dkk) == (b.d("2025-02-01"), 34500, 1000)
+    assert (line.payout_dkk, line.adjustment_dkk) == (34500 - 1000, 0)
+    assert "1.000,00 kr. udbetalt for bevillingens andre forløb" in line.explanation
+
+
+def test_rule9_a_grant_paid_before_without_any_qualified_episode_now_shows_as_adjustment():
+    paid = b.paid(("G1", "2025-01-15", "1000.00"))
+    lines = both(b.model(), "2025-03-31", b.grants(b.grant()), WORKED, b.worked_example_rates(), paid)
+    gone = one(lines)  # as of 31.03 the episode from 01.02 has not qualified yet
+    assert (gone.episode_start, gone.earned_dkk, gone.payout_dkk, gone.adjustment_dkk, gone.qualified_on) == (
+        b.d("2025-01-15"), 0, 0, -1000, None
+    )
+
+
+def test_rule9_paid_for_two_episodes_fills_the_earlier_episode_first_then_stays_on_the_last():
+    # Two episodes of G1: level 2 from 01.02 to 31.03 (59 days x 400 x 0.5 = 11,800),
+    # back to 3 in April, level 2 again from 01.05 (61 days to 30.06: 61 x 400 x 0.5 = 12,200).
+    assessments = b.assessments(("G1", "2025-01-01", 3), ("G1", "2025-02-01", 2), ("G1", "2025-04-01", 3), ("G1", "2025-05-01", 2))
+    model = b.model(qualifying_days=30)
+    # Paid before: 20,000 for an episode that no longer exists, 15,000 for the second one.
+    paid = b.paid(("G1", "2025-01-20", "20000.00"), ("G1", "2025-05-01", "15000.00"))
+    first, second = both(model, "2025-06-30", b.grants(b.grant()), assessments, b.worked_example_rates(), paid).itertuples()
+    assert (first.earned_dkk, second.earned_dkk) == (D("0.5") * 59 * 400, D("0.5") * 61 * 400)
+    # (a) the second episode carries its own 15,000 up to its 12,200: 2,800 over;
+    # (b) 20,000 + 2,800 fill the first episode's 11,800; (c) 11,000 stays on the last.
+    assert first.previously_paid_dkk == 11800 and first.payout_dkk == 0
+    assert second.previously_paid_dkk == 12200 + (20000 + 2800 - 11800)
+    assert second.adjustment_dkk == -(20000 + 15000 - 11800 - 12200)
+    assert first.payout_dkk + second.payout_dkk == 0
+
+
+def test_rule9_payments_under_another_model_are_deducted_too():
+    # The same episode paid 20,000 under one model and 5,000 under another (rows add up).
+    paid = b.paid(("G1", "2025-02-01", "20000.00"), ("G1", "2025-02-01", "5000.00"))
+    line = one(both(b.model(), "2025-06-30", b.grants(b.grant()), WORKED, b.worked_example_rates(), paid))
+    assert (line.previously_paid_dkk, line.payout_dkk) == (25000, 34500 - 25000)
 
 
 # Rule 10: caps per run.
