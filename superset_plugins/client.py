@@ -255,3 +255,8 @@ class SupersetClient:
         """Run the chart's stored query context; returns Superset's answer ({"result": [...]})."""
         return self.get(f"/api/v1/chart/{chart_id}/data/", f"the data of chart {chart_id}")
 
+    def run_sql(self, database_id: int, sql: str, schema: str | None = None) -> dict:
+        """Run SQL in SQL Lab, synchronously (POST /api/v1/sqllab/execute/): its answer
+        (`columns`, `data`, `status`); a refused statement is a SocialbenchError with Superset's reason."""
+        payload = {"database_id": database_id, "sql": sql, "runAsync": False, "schema": schema}
+        return self.post("/api/v1/sqllab/execute/", payload, "running SQL in SQL Lab")
