@@ -10,7 +10,21 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-CPR_LIKE = re.compile(r"^\s*\d{6}-?\d{4}\s*$")
+from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
+
+
+
+class _CprDetector:
+    """`CPR_LIKE.match(text)` as before, now the one detector (socialbench.cpr).
+
+    Kept only for tests/socialbench/test_demo_data.py; new code calls looks_like_cpr."""
+
+    @staticmethod
+    def match(text: str) -> bool:
+        return looks_like_cpr(text)
+
+
+CPR_LIKE = _CprDetector()
 
 
 class Amount(fields.Field):
@@ -120,8 +134,8 @@ class GrantsSchema(Schema):
 
     @validates("citizen_key")
     def _not_cpr(self, value, **kwargs):
-        if CPR_LIKE.match(value):
-            raise ValidationError("looks like a CPR number: use a pseudonym, never a CPR number")
+        if looks_like_cpr(value):
+            raise ValidationError(f"{CPR_MESSAGE}: use a pseudonym, never a CPR number")
 
 
 class AssessmentsSchema(Schema):
