@@ -13,13 +13,20 @@ Registered by `superset_plugins.config.FLASK_APP_MUTATOR` at `/api/v1/socialbenc
 
 The API only parses, calls `incentive_models` and turns its errors into HTTP answers:
 bad input is 400 with {"message": ...} naming the field, an unknown run 404, a rule that
-forbids the action (e.g. approving twice) 409. Amounts are strings with two decimals
-(exact kroner and øre), dates ISO `YYYY-MM-DD`.
+forbids the action (e.g. approving twice, or losing a race to approve) 409. Amounts are
+strings with two decimals (exact kroner and øre), dates ISO `YYYY-MM-DD`.
+
+Hostile input: a request body over `MAX_BODY_BYTES` (256 KB) is refused with 413 before
+it is parsed; a model's YAML is read by `incentive_models.model.parse_model` (at most
+64 KB, no anchors or aliases, no CPR numbers); messages quote at most a few dozen
+characters of any value, so an error never echoes the input. `GET /runs` leaves out each
+run's model text (`model_yaml`): `GET /runs/<run_id>` has it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import math
 from decimal import Decimal
 
@@ -29,8 +36,13 @@ from flask import request, send_file
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from incentive_models.model import short_repr
 from socialbench.errors import InputError, SocialbenchError
 from superset_plugins.config import PERMISSION_VIEW, warehouse_engine
+
+MAX_BODY_BYTES = 256 * 1024
+# Left out of GET /runs (a model's text can be up to 64 KB); GET /runs/<run_id> has it.
+LIST_LEAVES_OUT = ("model_yaml",)
 
 STATEMENT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -46,7 +58,10 @@ class ModelField(fields.Field):
         from incentive_models.model import parse_model
 
         if isinstance(value, dict):
-            text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+            try:
+                text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+            except RecursionError:
+                raise ValidationError("nested too deeply to be a model") from None
         elif isinstance(value, str):
             text = value
         else:
@@ -95,13 +110,14 @@ def _message(errors, prefix: str = "") -> list[str]:
         return [f"{prefix}: {text}" if prefix else text]
     lines = []
     for key, value in errors.items():
-        lines += _message(value, f"{prefix}.{key}" if prefix else str(key))
+        key = str(key) if len(str(key)) <= 40 else short_repr(str(key))
+        lines += _message(value, f"{prefix}.{key}" if prefix else key)
     return lines
 
 
 def _plain(value):
     """A JSON value: money as exact text, dates as ISO text, missing as null."""
-    if value is None:
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, Decimal):
         return format(value, "f")
@@ -153,7 +169,25 @@ class SocialbenchRestApi(BaseApi):
             return None
 
     def _not_found(self, run_id: str):
-        return self.response(404, message=f"no settlement run {run_id!r}")
+        return self.response(404, message=f"no settlement run {short_repr(run_id, 80)}")
+
+    def _json_body(self):
+        """The request's JSON body, read at most MAX_BODY_BYTES; (body, None) or (None, error response)."""
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return None, self._too_large()
+        raw = request.stream.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            return None, self._too_large()
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            body = None
+        if not isinstance(body, dict):
+            return None, self._bad(['the body must be a JSON object {"model": ..., "as_of": "YYYY-MM-DD"}'])
+        return body, None
+
+    def _too_large(self):
+        return self.response(413, message=f"the body is larger than {MAX_BODY_BYTES // 1024} KB; a model is at most 64 KB")
 
     # --- endpoints ---------------------------------------------------------------
     @expose("/runs", methods=("GET",))
@@ -174,7 +208,8 @@ class SocialbenchRestApi(BaseApi):
         """
         from incentive_models.runs import list_runs
 
-        runs = _records(list_runs(warehouse_engine()))
+        frame = list_runs(warehouse_engine())
+        runs = _records(frame.drop(columns=[c for c in LIST_LEAVES_OUT if c in frame.columns]))
         return self.response(200, result=runs, count=len(runs))
 
     @expose("/runs/<run_id>", methods=("GET",))
@@ -255,20 +290,22 @@ class SocialbenchRestApi(BaseApi):
             400:
               $ref: '#/components/responses/400'
         """
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self._bad(['the body must be a JSON object {"model": ..., "as_of": "YYYY-MM-DD"}'])
+        body, refused = self._json_body()
+        if refused is not None:
+            return refused
         try:
             data = DraftRunSchema().load(body)
         except ValidationError as error:
             return self._bad(_message(error.normalized_messages()))
-        from incentive_models.runs import create_draft
+        from incentive_models.runs import ApprovalRefused, create_draft
 
         engine = warehouse_engine(read_only=False)
         try:
             run_id = create_draft(engine, data["model"], data["as_of"])
-        except InputError as error:
-            return self._bad([str(p) for p in error.problems])
+        except InputError as error:  # e.g. an as_of in the future or after the data's last load
+            return self._bad([str(p) for p in error.problems[:10]])
+        except ApprovalRefused as error:  # e.g. a model whose scope overlaps an approved one
+            return self.response(409, message=str(error))
         except SocialbenchError as error:  # RuleError: e.g. a missing rate
             return self._bad([str(error)])
         return self.response(201, result=self._find_run(engine, run_id))
@@ -302,6 +339,8 @@ class SocialbenchRestApi(BaseApi):
             return self._not_found(run_id)
         try:
             approve(engine, run["run_id"])
+        except InputError as error:
+            return self._bad([str(p) for p in error.problems[:10]])
         except SocialbenchError as error:  # ApprovalRefused: the message says what to do
             return self.response(409, message=str(error))
         return self.response(200, result=self._find_run(engine, run_id))

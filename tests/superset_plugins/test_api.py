@@ -293,3 +293,131 @@ def test_the_api_is_described_in_supersets_openapi_spec(admin):
     assert {"get", "post"} <= set(paths["/api/v1/socialbench/runs"])
     assert "post" in paths["/api/v1/socialbench/runs/{run_id}/approve"]
     assert "get" in paths["/api/v1/socialbench/runs/{run_id}/statement"]
+
+
+# --- hostile input ------------------------------------------------------------------
+
+
+def test_a_body_over_256_kb_is_a_413_with_a_short_message(admin):
+    model = MODEL.format(model_id="big") + "# " + "x" * (256 * 1024) + "\n"
+    response = admin.post(RUNS, json={"model": model, "as_of": "2025-06-30"})
+    assert response.status_code == 413, response.get_data(as_text=True)[:300]
+    assert response.get_json()["message"] == "the body is larger than 256 KB; a model is at most 64 KB"
+
+
+def test_a_30_mb_model_is_refused_and_never_stored(admin):
+    before = admin.get(RUNS).get_json()["count"]
+    model = MODEL.format(model_id="huge") + "exit_reasons:\n" + "  - goal_achieved_but_padded_to_be_long\n" * (30 * 1024 * 1024 // 38)
+    response = admin.post(RUNS, json={"model": model, "as_of": "2025-06-30"})
+    assert response.status_code == 413 and len(response.get_data()) < 500
+    assert admin.get(RUNS).get_json()["count"] == before
+
+
+def test_an_alias_bomb_is_a_short_400_naming_its_lines(admin):
+    from tests.incentive_models.test_model import alias_bomb
+
+    response = admin.post(RUNS, json={"model": alias_bomb(), "as_of": "2025-06-30"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert len(body) < 2_000 and "lol" not in body
+    assert "model.a: YAML anchors (&name) are not accepted" in response.get_json()["message"]
+
+
+def test_a_model_object_over_64_kb_is_a_400(admin):
+    model = {"model_id": "m", "interventions": ["SEL85"], "share": 0.5, "qualifying_days": 90, "horizon_days": 365,
+             "exit_reasons": [f"reason_{i:06d}" for i in range(10_000)]}
+    response = admin.post(RUNS, json={"model": model, "as_of": "2025-06-30"})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "(64 KB) are accepted" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("where", ["yaml", "object"])
+def test_a_cpr_number_in_a_model_is_a_400_that_does_not_repeat_it(admin, where):
+    text = MODEL.format(model_id="cpr") + "exit_reasons: [goal_achieved, '010190\u20131234']\n"
+    model = text if where == "yaml" else {**yaml_fields(text)}
+    response = admin.post(RUNS, json={"model": model, "as_of": "2025-06-30"})
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "model.exit_reasons: looks like a CPR number"
+
+
+def yaml_fields(text: str) -> dict:
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def test_a_long_unknown_field_name_is_not_echoed(admin):
+    response = admin.post(RUNS, json={"model": MODEL.format(model_id="x"), "as_of": "2025-06-30", "k" * 100_000: 1})
+    assert response.status_code == 400
+    assert len(response.get_json()["message"]) < 100 and response.get_json()["message"].endswith(": unknown field")
+
+
+def test_deeply_nested_json_is_a_400(admin):
+    body = '{"model": ' + "[" * 100_000 + "]" * 100_000 + ', "as_of": "2025-06-30"}'
+    response = admin.post(RUNS, data=body, content_type="application/json")
+    assert response.status_code in (400, 413), response.get_data(as_text=True)[:300]
+    # Deep enough for the YAML writer to give up, shallow enough for the JSON reader.
+    body = '{"model": {"model_id": "x", "exit_reasons": ' + "[" * 900 + "]" * 900 + '}, "as_of": "2025-06-30"}'
+    response = admin.post(RUNS, data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+
+
+# --- GET /runs with any mix of runs, on both engines -----------------------------------
+
+
+@pytest.fixture
+def ledger(sup, db_url, tmp_path):
+    """The API pointed at a fresh warehouse (DuckDB file or PostgreSQL schema) holding the
+    hand-made data set and no runs; pointed back afterwards."""
+    from socialbench import schema, warehouse
+
+    engine = warehouse.create_engine(db_url)
+    schema.init(engine)
+    inprocess_superset.load_data_set(engine, tmp_path / "csv")
+    engine.dispose()
+    before = sup.app.config["SOCIALBENCH_DB"]
+    sup.app.config["SOCIALBENCH_DB"] = db_url
+    try:
+        yield db_url
+    finally:
+        sup.app.config["SOCIALBENCH_DB"] = before
+        for key in [k for k in plugin_config._ENGINES if k[0] == db_url]:
+            plugin_config._ENGINES.pop(key).dispose()
+
+
+def test_get_runs_on_an_empty_ledger(admin, ledger):
+    response = admin.get(RUNS)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["result"] == [] and response.get_json()["count"] == 0
+
+
+def test_get_runs_with_an_approved_and_a_draft_run(admin, ledger):
+    first = draft(admin, "mix", as_of="2025-05-31")
+    assert first.status_code == 201, first.get_data(as_text=True)
+    first_id = first.get_json()["result"]["run_id"]
+    assert admin.post(f"{RUNS}/{first_id}/approve").status_code == 200
+    second = draft(admin, "mix", as_of="2025-06-30")
+    assert second.status_code == 201, second.get_data(as_text=True)
+
+    response = admin.get(RUNS)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    found = {r["run_id"]: r for r in response.get_json()["result"]}
+    assert response.get_json()["count"] == 2 and set(found) == {first_id, second.get_json()["result"]["run_id"]}
+    approved, drafted = found[first_id], found[second.get_json()["result"]["run_id"]]
+    assert (approved["status"], approved["as_of"], drafted["status"], drafted["as_of"]) == ("approved", "2025-05-31", "draft", "2025-06-30")
+    assert approved["approved_at"] is not None and drafted["approved_at"] is None
+    # As of 31 May: G1 qualified on 1 May (Feb..May = 28 + 31 + 30 + 31 days of 400 saved),
+    # G2 on 29 May (Mar..May = 31 + 30 + 31 days of 300); the share is 0.5.
+    paid_may = Decimal("0.5") * ((28 + 31 + 30 + 31) * 400 + (31 + 30 + 31) * 300)
+    assert Decimal(approved["total_payout_dkk"]) == paid_may
+    assert Decimal(drafted["total_payout_dkk"]) == G1_PAYOUT + G2_PAYOUT - paid_may  # earned to June less paid
+    assert all("model_yaml" not in r for r in found.values())
+    one = admin.get(f"{RUNS}/{first_id}").get_json()["result"]
+    assert one["model_yaml"] == MODEL.format(model_id="mix")
+
+
+def test_get_runs_with_only_an_approved_run(admin, ledger):
+    run_id = draft(admin, "only-approved").get_json()["result"]["run_id"]
+    assert admin.post(f"{RUNS}/{run_id}/approve").status_code == 200
+    [run] = admin.get(RUNS).get_json()["result"]
+    assert run["status"] == "approved" and Decimal(run["total_payout_dkk"]) == G1_PAYOUT + G2_PAYOUT
