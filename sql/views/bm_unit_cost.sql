@@ -49,20 +49,12 @@ citizens as (
     from full_year_citizens as c
 ),
 
-price_indices as (
+price_factors as (
     select
-        i.year as year,
-        i.index_value as index_value
-    from price_index as i
-),
-
--- The base year of fixed prices is the latest year in the price index.
-base_index as (
-    select
-        i.year as base_year,
-        i.index_value as base_index_value
-    from price_indices as i
-    where i.year = (select max(latest.year) from price_indices as latest)
+        f.year as year,
+        f.price_base_year as price_base_year,
+        f.factor as factor
+    from int_price_factor as f
 ),
 
 expenditure_per_year as (
@@ -123,6 +115,13 @@ national as (
     group by u.year, u.intervention_code
 ),
 
+-- The base year is the same for every year, also one missing from the price index.
+price_base as (
+    select
+        max(f.price_base_year) as price_base_year
+    from price_factors as f
+),
+
 fixed_prices as (
     select
         u.municipality_code as municipality_code,
@@ -131,14 +130,12 @@ fixed_prices as (
         u.expenditure_dkk as expenditure_dkk,
         u.full_year_citizens as full_year_citizens,
         u.unit_cost_dkk as unit_cost_dkk,
-        b.base_year as price_base_year,
-        cast(b.base_index_value as double precision)
-            / nullif(cast(i.index_value as double precision), 0) as fixed_price_factor
+        pb.price_base_year as price_base_year,
+        f.factor as fixed_price_factor
     from unit_cost as u
-    left join price_indices as i
-        on i.year = u.year
-    left join base_index as b
-        on 1 = 1
+    left join price_factors as f
+        on f.year = u.year
+    cross join price_base as pb
 ),
 
 compared as (

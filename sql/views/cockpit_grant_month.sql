@@ -5,28 +5,16 @@
 -- reference month: the month of the latest date in the grant and assessment data.
 with
 
-municipalities as (
-    select
-        m.municipality_code as municipality_code,
-        m.municipality_name as municipality_name,
-        m.region_name as region_name
-    from municipality as m
-),
-
-interventions as (
-    select
-        i.intervention_code as intervention_code,
-        i.intervention_name as intervention_name,
-        i.area as area
-    from intervention as i
-),
-
 -- Months are numbered year * 12 + month - 1, so consecutive months differ by 1.
 grant_periods as (
     select
         g.grant_id as grant_id,
         g.municipality_code as municipality_code,
+        g.municipality_name as municipality_name,
+        g.region_name as region_name,
         g.intervention_code as intervention_code,
+        g.intervention_name as intervention_name,
+        g.area as area,
         cast(extract(year from g.start_date) as integer) as start_year,
         cast(extract(year from g.start_date) as integer) * 12
             + cast(extract(month from g.start_date) as integer) - 1 as start_month_index,
@@ -35,7 +23,7 @@ grant_periods as (
                 then cast(extract(year from g.end_date) as integer) * 12
                     + cast(extract(month from g.end_date) as integer) - 1
         end as end_month_index
-    from grants as g
+    from int_grant_days as g
 ),
 
 reference as (
@@ -78,10 +66,14 @@ year_offsets as (
 series as (
     select
         p.municipality_code as municipality_code,
+        p.municipality_name as municipality_name,
+        p.region_name as region_name,
         p.intervention_code as intervention_code,
+        p.intervention_name as intervention_name,
+        p.area as area,
         min(p.start_month_index) as first_month_index
     from grant_periods as p
-    group by p.municipality_code, p.intervention_code
+    group by p.municipality_code, p.municipality_name, p.region_name, p.intervention_code, p.intervention_name, p.area
 ),
 
 bounds as (
@@ -185,11 +177,11 @@ stock as (
 final as (
     select
         s.municipality_code as municipality_code,
-        m.municipality_name as municipality_name,
-        m.region_name as region_name,
+        se.municipality_name as municipality_name,
+        se.region_name as region_name,
         s.intervention_code as intervention_code,
-        i.intervention_name as intervention_name,
-        i.area as area,
+        se.intervention_name as intervention_name,
+        se.area as area,
         cast(
             cast(s.calendar_year as varchar) || '-' || lpad(cast(s.month_number as varchar), 2, '0') || '-01'
             as date
@@ -201,10 +193,9 @@ final as (
         s.outflow_grants as outflow_grants,
         s.reference_date as reference_date
     from stock as s
-    left join municipalities as m
-        on m.municipality_code = s.municipality_code
-    left join interventions as i
-        on i.intervention_code = s.intervention_code
+    inner join series as se
+        on se.municipality_code = s.municipality_code
+        and se.intervention_code = s.intervention_code
 )
 
 select

@@ -4,20 +4,17 @@
 -- The support need went down when the latest level is below the first.
 with
 
-municipalities as (
+grant_rows as (
     select
-        m.municipality_code as municipality_code,
-        m.municipality_name as municipality_name,
-        m.region_name as region_name
-    from municipality as m
-),
-
-interventions as (
-    select
-        i.intervention_code as intervention_code,
-        i.intervention_name as intervention_name,
-        i.area as area
-    from intervention as i
+        g.grant_id as grant_id,
+        g.municipality_code as municipality_code,
+        g.municipality_name as municipality_name,
+        g.region_name as region_name,
+        g.intervention_code as intervention_code,
+        g.intervention_name as intervention_name,
+        g.area as area,
+        g.citizen_key as citizen_key
+    from int_grant_days as g
 ),
 
 citizen_assessments as (
@@ -29,8 +26,20 @@ citizen_assessments as (
         a.assessed_on as assessed_on,
         a.support_level as support_level
     from assessments as a
-    inner join grants as g
+    inner join grant_rows as g
         on g.grant_id = a.grant_id
+),
+
+-- The names of each municipality and intervention with grants.
+granted as (
+    select distinct
+        g.municipality_code as municipality_code,
+        g.municipality_name as municipality_name,
+        g.region_name as region_name,
+        g.intervention_code as intervention_code,
+        g.intervention_name as intervention_name,
+        g.area as area
+    from grant_rows as g
 ),
 
 -- Same-day assessments on two grants are ordered by grant id.
@@ -79,11 +88,11 @@ counts as (
 final as (
     select
         c.municipality_code as municipality_code,
-        m.municipality_name as municipality_name,
-        m.region_name as region_name,
+        n.municipality_name as municipality_name,
+        n.region_name as region_name,
         c.intervention_code as intervention_code,
-        i.intervention_name as intervention_name,
-        i.area as area,
+        n.intervention_name as intervention_name,
+        n.area as area,
         c.citizens_assessed as citizens_assessed,
         c.citizens_reassessed as citizens_reassessed,
         c.citizens_need_down as citizens_need_down,
@@ -92,10 +101,9 @@ final as (
         cast(c.citizens_need_down as double precision)
             / nullif(cast(c.citizens_assessed as double precision), 0) as share_need_down
     from counts as c
-    left join municipalities as m
-        on m.municipality_code = c.municipality_code
-    left join interventions as i
-        on i.intervention_code = c.intervention_code
+    inner join granted as n
+        on n.municipality_code = c.municipality_code
+        and n.intervention_code = c.intervention_code
 )
 
 select

@@ -36,22 +36,12 @@ WITH municipalities AS (
     c.intervention_code AS intervention_code,
     CAST(c.full_year_citizens AS DECIMAL(14, 4)) AS full_year_citizens
   FROM full_year_citizens AS c
-), price_indices AS (
+), price_factors AS (
   SELECT
-    i.year AS year,
-    i.index_value AS index_value
-  FROM price_index AS i
-), base_index AS (
-  SELECT
-    i.year AS base_year,
-    i.index_value AS base_index_value
-  FROM price_indices AS i
-  WHERE
-    i.year = (
-      SELECT
-        MAX(latest.year)
-      FROM price_indices AS latest
-    )
+    f.year AS year,
+    f.price_base_year AS price_base_year,
+    f.factor AS factor
+  FROM int_price_factor AS f
 ), expenditure_per_year AS (
   SELECT
     a.municipality_code AS municipality_code,
@@ -103,6 +93,10 @@ WITH municipalities AS (
   GROUP BY
     u.year,
     u.intervention_code
+), price_base AS (
+  SELECT
+    MAX(f.price_base_year) AS price_base_year
+  FROM price_factors AS f
 ), fixed_prices AS (
   SELECT
     u.municipality_code AS municipality_code,
@@ -111,13 +105,12 @@ WITH municipalities AS (
     u.expenditure_dkk AS expenditure_dkk,
     u.full_year_citizens AS full_year_citizens,
     u.unit_cost_dkk AS unit_cost_dkk,
-    b.base_year AS price_base_year,
-    CAST(b.base_index_value AS DOUBLE PRECISION) / NULLIF(CAST(i.index_value AS DOUBLE PRECISION), 0) AS fixed_price_factor
+    pb.price_base_year AS price_base_year,
+    f.factor AS fixed_price_factor
   FROM unit_cost AS u
-  LEFT JOIN price_indices AS i
-    ON i.year = u.year
-  LEFT JOIN base_index AS b
-    ON 1 = 1
+  LEFT JOIN price_factors AS f
+    ON f.year = u.year
+  CROSS JOIN price_base AS pb
 ), compared AS (
   SELECT
     f.municipality_code AS municipality_code,

@@ -1,27 +1,19 @@
-WITH municipalities AS (
-  SELECT
-    m.municipality_code AS municipality_code,
-    m.municipality_name AS municipality_name,
-    m.region_name AS region_name
-  FROM municipality AS m
-), interventions AS (
-  SELECT
-    i.intervention_code AS intervention_code,
-    i.intervention_name AS intervention_name,
-    i.area AS area
-  FROM intervention AS i
-), grant_periods AS (
+WITH grant_periods AS (
   SELECT
     g.grant_id AS grant_id,
     g.municipality_code AS municipality_code,
+    g.municipality_name AS municipality_name,
+    g.region_name AS region_name,
     g.intervention_code AS intervention_code,
+    g.intervention_name AS intervention_name,
+    g.area AS area,
     CAST(EXTRACT(YEAR FROM g.start_date) AS INTEGER) AS start_year,
     CAST(EXTRACT(YEAR FROM g.start_date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM g.start_date) AS INTEGER) - 1 AS start_month_index,
     CASE
       WHEN NOT g.end_date IS NULL
       THEN CAST(EXTRACT(YEAR FROM g.end_date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM g.end_date) AS INTEGER) - 1
     END AS end_month_index
-  FROM grants AS g
+  FROM int_grant_days AS g
 ), reference AS (
   SELECT
     r.reference_date AS reference_date
@@ -79,12 +71,20 @@ WITH municipalities AS (
 ), series AS (
   SELECT
     p.municipality_code AS municipality_code,
+    p.municipality_name AS municipality_name,
+    p.region_name AS region_name,
     p.intervention_code AS intervention_code,
+    p.intervention_name AS intervention_name,
+    p.area AS area,
     MIN(p.start_month_index) AS first_month_index
   FROM grant_periods AS p
   GROUP BY
     p.municipality_code,
-    p.intervention_code
+    p.municipality_name,
+    p.region_name,
+    p.intervention_code,
+    p.intervention_name,
+    p.area
 ), bounds AS (
   SELECT
     MIN(p.start_year) AS first_year,
@@ -183,11 +183,11 @@ WITH municipalities AS (
 ), final AS (
   SELECT
     s.municipality_code AS municipality_code,
-    m.municipality_name AS municipality_name,
-    m.region_name AS region_name,
+    se.municipality_name AS municipality_name,
+    se.region_name AS region_name,
     s.intervention_code AS intervention_code,
-    i.intervention_name AS intervention_name,
-    i.area AS area,
+    se.intervention_name AS intervention_name,
+    se.area AS area,
     CAST(CONCAT(
       CAST(CAST(s.calendar_year AS VARCHAR) AS VARCHAR),
       CAST('-' AS VARCHAR),
@@ -201,10 +201,9 @@ WITH municipalities AS (
     s.outflow_grants AS outflow_grants,
     s.reference_date AS reference_date
   FROM stock AS s
-  LEFT JOIN municipalities AS m
-    ON m.municipality_code = s.municipality_code
-  LEFT JOIN interventions AS i
-    ON i.intervention_code = s.intervention_code
+  INNER JOIN series AS se
+    ON se.municipality_code = s.municipality_code
+    AND se.intervention_code = s.intervention_code
 )
 SELECT
   municipality_code,

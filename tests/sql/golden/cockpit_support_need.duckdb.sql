@@ -1,15 +1,14 @@
-WITH municipalities AS (
+WITH grant_rows AS (
   SELECT
-    m.municipality_code AS municipality_code,
-    m.municipality_name AS municipality_name,
-    m.region_name AS region_name
-  FROM municipality AS m
-), interventions AS (
-  SELECT
-    i.intervention_code AS intervention_code,
-    i.intervention_name AS intervention_name,
-    i.area AS area
-  FROM intervention AS i
+    g.grant_id AS grant_id,
+    g.municipality_code AS municipality_code,
+    g.municipality_name AS municipality_name,
+    g.region_name AS region_name,
+    g.intervention_code AS intervention_code,
+    g.intervention_name AS intervention_name,
+    g.area AS area,
+    g.citizen_key AS citizen_key
+  FROM int_grant_days AS g
 ), citizen_assessments AS (
   SELECT
     g.municipality_code AS municipality_code,
@@ -19,8 +18,17 @@ WITH municipalities AS (
     a.assessed_on AS assessed_on,
     a.support_level AS support_level
   FROM assessments AS a
-  INNER JOIN grants AS g
+  INNER JOIN grant_rows AS g
     ON g.grant_id = a.grant_id
+), granted AS (
+  SELECT DISTINCT
+    g.municipality_code AS municipality_code,
+    g.municipality_name AS municipality_name,
+    g.region_name AS region_name,
+    g.intervention_code AS intervention_code,
+    g.intervention_name AS intervention_name,
+    g.area AS area
+  FROM grant_rows AS g
 ), ordered AS (
   SELECT
     c.municipality_code AS municipality_code,
@@ -65,11 +73,11 @@ WITH municipalities AS (
 ), final AS (
   SELECT
     c.municipality_code AS municipality_code,
-    m.municipality_name AS municipality_name,
-    m.region_name AS region_name,
+    n.municipality_name AS municipality_name,
+    n.region_name AS region_name,
     c.intervention_code AS intervention_code,
-    i.intervention_name AS intervention_name,
-    i.area AS area,
+    n.intervention_name AS intervention_name,
+    n.area AS area,
     c.citizens_assessed AS citizens_assessed,
     c.citizens_reassessed AS citizens_reassessed,
     c.citizens_need_down AS citizens_need_down,
@@ -77,10 +85,9 @@ WITH municipalities AS (
     c.citizens_need_up AS citizens_need_up,
     CAST(c.citizens_need_down AS DOUBLE) / NULLIF(CAST(c.citizens_assessed AS DOUBLE), 0) AS share_need_down
   FROM counts AS c
-  LEFT JOIN municipalities AS m
-    ON m.municipality_code = c.municipality_code
-  LEFT JOIN interventions AS i
-    ON i.intervention_code = c.intervention_code
+  INNER JOIN granted AS n
+    ON n.municipality_code = c.municipality_code
+    AND n.intervention_code = c.intervention_code
 )
 SELECT
   municipality_code,
