@@ -97,38 +97,47 @@ def socialbench_peers(municipality_code, year=None, method: str = "nearest") -> 
     return "(" + ", ".join(str(int(peer)) for (peer,) in rows) + ")"
 
 
-def _price_index() -> dict[int, Decimal]:
-    return {int(y): Decimal(str(v)) for y, v in _rows("select year, index_value from price_index")}
+def _price_factors() -> tuple[int | None, dict[int, float]]:
+    """The base year and the fixed-price factor of each year, from the view int_price_factor:
+    the one definition of fixed prices, which the benchmark views read too."""
+    rows = _rows("select year, price_base_year, factor from int_price_factor")
+    base = max((int(b) for _, b, _ in rows), default=None)
+    return base, {int(year): float(factor) for year, _, factor in rows}  # index values are > 0: never NULL
 
 
 def socialbench_base_year() -> int:
     """The base year of fixed prices: the latest year of the price index."""
-    index = _price_index()
-    if not index:
+    base, _ = _price_factors()
+    if base is None:
         _fail("the price index is empty: load price_index.csv first")
-    return max(index)
+    return base
 
 
 def socialbench_fixed_price(expr, year_expr="year", base_year=None) -> str:
     """An SQL expression converting `expr` (current prices in year `year_expr`) to fixed prices.
 
-    fixed = expr × index(base year) / index(year), base year = the latest year of the price
-    index unless given. Years without an index give NULL. The index values are written
-    into the SQL as numbers, so it runs on any engine without a join.
+    fixed = expr × factor(year), with the factors of the view int_price_factor
+    (index(base year) / index(year), base year = the latest year of the price index). For
+    another base year b the factor is factor(year) / factor(b). Years without an index give
+    NULL. The factors are written into the SQL as numbers, so it runs on any engine without
+    a join.
     """
     column = _identifier(expr, "expr")
     if isinstance(year_expr, int) and not isinstance(year_expr, bool):
         year_sql = str(year_expr)
     else:
         year_sql = _identifier(year_expr, "year_expr")
-    index = _price_index()
-    if not index:
+    latest, factors = _price_factors()
+    if latest is None:
         _fail("the price index is empty: load price_index.csv first")
-    base = max(index) if base_year is None or base_year == "" else _whole(base_year, "base_year")
-    if base not in index:
-        _fail(f"base_year {base} is not in the price index ({min(index)}-{max(index)})")
-    cases = " ".join(f"when {year} then {_number(value)}" for year, value in sorted(index.items()))
-    return f"({column} * {_number(index[base])} / case {year_sql} {cases} end)"
+    base = latest if base_year is None or base_year == "" else _whole(base_year, "base_year")
+    if base not in factors:
+        _fail(f"base_year {base} is not in the price index ({min(factors)}-{max(factors)})")
+    cases = " ".join(
+        f"when {year} then {_number(Decimal(repr(factor / factors[base])))}" for year, factor in sorted(factors.items())
+    )
+    # As in the views: the amount as a double times the factor (a double in int_price_factor).
+    return f"(cast({column} as double precision) * case {year_sql} {cases} end)"
 
 
 MACROS = {
