@@ -469,6 +469,8 @@ def build_dashboard(dashboard: dict, assets: Assets, synthetic: bool, chart_ids:
 # (`read_csv('/etc/passwd')`), attach other databases and load extensions: with external
 # access off none of this works, and the locked configuration refuses every `SET` that
 # would switch it back on. The warehouse file itself is opened before the lock applies.
+# Superset releases after 6.1 refuse DuckDB connections altogether under
+# PREVENT_UNSAFE_DB_CONNECTIONS for this reason (apache/superset#40402).
 DUCKDB_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 

@@ -150,12 +150,15 @@ def _add_database(warehouse_url: str) -> int:
     from superset.connectors.sqla.models import SqlaTable
     from superset.models.core import Database
 
-    # Read-only, as `socialbench superset publish` connects Superset to a DuckDB warehouse.
+    from superset_plugins.bundle import duckdb_connect_args
+
+    # As `socialbench superset publish` connects Superset to a DuckDB warehouse: read-only,
+    # without external access, its configuration locked.
     database = Database(
         database_name="socialbench",
         sqlalchemy_uri=warehouse_url,
         expose_in_sqllab=True,
-        extra=json.dumps({"engine_params": {"connect_args": {"read_only": True}}}),
+        extra=json.dumps({"engine_params": {"connect_args": duckdb_connect_args()}}),
     )
     db.session.add(database)
     db.session.commit()
