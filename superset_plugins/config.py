@@ -11,7 +11,10 @@ It defines these settings (and nothing else; see `__all__`):
   `superset socialbench-approvers` commands, and makes sure the settings below survive
   your own overrides (see `socialbench_app_mutator`).
 - `JINJA_CONTEXT_ADDONS`: the SQL Lab / virtual dataset macros of `jinja_macros`.
-- `FEATURE_FLAGS`: `{"ENABLE_TEMPLATE_PROCESSING": True}` (the macros need it).
+- `FEATURE_FLAGS`: `{"ENABLE_TEMPLATE_PROCESSING": True}` (the macros need it) and
+  `{"RLS_IN_SQLLAB": True}`: row-level security also in SQL Lab, as a second line of
+  defence only (it filters just the datasets with a filter; municipality users must not
+  have SQL Lab at all, see `superset_plugins.roles`).
 - `D3_FORMAT`: Danish numbers and currency (1.234.567,89 and "1.234 kr."), and
   `D3_TIME_FORMAT`: Danish dates and month names.
 - `DB_CONNECTION_MUTATOR`: Superset's DuckDB connections wait while a socialbench load
@@ -20,8 +23,8 @@ It defines these settings (and nothing else; see `__all__`):
   environment variable SOCIALBENCH_DB, else socialbench's default DuckDB file).
 
 Settings you write after the import win, and the mutator merges rather than clobbers:
-your own `FEATURE_FLAGS = {...}` keeps template processing on unless you set it to
-False, your own `JINJA_CONTEXT_ADDONS` keeps the socialbench macros next to yours, and
+your own `FEATURE_FLAGS = {...}` keeps template processing and RLS_IN_SQLLAB on unless
+you set them to False, your own `JINJA_CONTEXT_ADDONS` keeps the socialbench macros next to yours, and
 your own `D3_FORMAT`/`D3_TIME_FORMAT` are kept as they are. Only `FLASK_APP_MUTATOR` cannot be merged for you:
 if you need your own, chain it:
 
@@ -73,7 +76,7 @@ D3_TIME_FORMAT: dict[str, Any] = {
     "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
 }
 
-FEATURE_FLAGS: dict[str, bool] = {"ENABLE_TEMPLATE_PROCESSING": True}
+FEATURE_FLAGS: dict[str, bool] = {"ENABLE_TEMPLATE_PROCESSING": True, "RLS_IN_SQLLAB": True}
 
 JINJA_CONTEXT_ADDONS: dict[str, Callable[..., Any]] = dict(MACROS)
 
@@ -87,7 +90,8 @@ PERMISSION_VIEW = "SocialbenchSettlement"
 def _merge_settings(config) -> None:
     """Make the socialbench settings hold even where the user's own settings replaced ours."""
     flags = config.setdefault("FEATURE_FLAGS", {})
-    flags.setdefault("ENABLE_TEMPLATE_PROCESSING", True)
+    for flag, value in FEATURE_FLAGS.items():
+        flags.setdefault(flag, value)
     addons = config.get("JINJA_CONTEXT_ADDONS") or {}
     config["JINJA_CONTEXT_ADDONS"] = {**MACROS, **addons}
     for key, value in (("D3_FORMAT", D3_FORMAT), ("D3_TIME_FORMAT", D3_TIME_FORMAT)):

@@ -75,6 +75,7 @@ def test_import_line_sets_danish_format_macros_and_template_processing(sup):
         # the test config sets its own FEATURE_FLAGS after the import line: both hold
         assert feature_flag_manager.is_feature_enabled("ENABLE_TEMPLATE_PROCESSING")
         assert feature_flag_manager.is_feature_enabled("DASHBOARD_RBAC")
+        assert feature_flag_manager.is_feature_enabled("RLS_IN_SQLLAB")
 
 
 def test_merge_keeps_the_users_own_choices():
@@ -84,7 +85,10 @@ def test_merge_keeps_the_users_own_choices():
         "D3_FORMAT": {"decimal": "."},
     }
     plugin_config._merge_settings(config)
-    assert config["FEATURE_FLAGS"] == {"ENABLE_TEMPLATE_PROCESSING": False, "ALERT_REPORTS": True}
+    assert config["FEATURE_FLAGS"] == {"ENABLE_TEMPLATE_PROCESSING": False, "ALERT_REPORTS": True, "RLS_IN_SQLLAB": True}
+    config = {"FEATURE_FLAGS": {"RLS_IN_SQLLAB": False}}
+    plugin_config._merge_settings(config)
+    assert config["FEATURE_FLAGS"] == {"RLS_IN_SQLLAB": False, "ENABLE_TEMPLATE_PROCESSING": True}
     assert config["JINJA_CONTEXT_ADDONS"]["mine"] is len
     assert config["JINJA_CONTEXT_ADDONS"]["socialbench_peers"] is max  # the user's own wins
     assert config["JINJA_CONTEXT_ADDONS"]["socialbench_fixed_price"] is plugin_config.MACROS["socialbench_fixed_price"]

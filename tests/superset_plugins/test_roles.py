@@ -15,6 +15,10 @@ def test_restriction_by_municipality_code_or_by_grant():
         "grant_id in (select grant_id from grants where municipality_code = 147)",
     )
     assert roles.restriction(101, ["provider_id", "provider_name"]) is None
+    assert roles.restriction(101, ["run_id", "model_id", "total_payout_dkk"], "settlement_run") == ("national totals", "1 = 0")
+    assert roles.restriction(101, ["run_id", "municipality_code"], "settlement_run_municipality") == (
+        "municipality_code", "municipality_code = 101",
+    )
 
 
 def test_benchmarks_and_public_statistics_stay_open():
@@ -28,7 +32,16 @@ def sup():
     with sup.app.app_context():
         from superset import db, security_manager
         from superset.connectors.sqla.models import SqlaTable
+        from superset.models.core import Database
 
+        database = db.session.get(Database, sup.database_id)
+        for name in ("settlement_run", "settlement_run_municipality"):  # national and per-municipality run totals
+            if db.session.query(SqlaTable).filter_by(table_name=name).one_or_none() is None:
+                table = SqlaTable(table_name=name, database=database, schema="main")
+                db.session.add(table)
+                db.session.commit()
+                table.fetch_metadata()
+                db.session.commit()
         result = sup.app.test_cli_runner().invoke(args=["socialbench-roles", "--municipality", "101", "--municipality", "147"])
         assert result.exit_code == 0, result.output
         readers = security_manager.add_role("Grant readers")
@@ -75,8 +88,9 @@ def test_roles_and_filters_exist_for_each_municipality(sup):
         filters = db.session.query(RowLevelSecurityFilter).filter(RowLevelSecurityFilter.roles.contains(role)).all()
         by_clause = {f.clause: sorted(t.table_name for t in f.tables) for f in filters}
         assert by_clause == {
-            "municipality_code = 101": ["grants", "settlement_line"],
+            "municipality_code = 101": ["grants", "settlement_line", "settlement_run_municipality"],
             "grant_id in (select grant_id from grants where municipality_code = 101)": ["assessments"],
+            "1 = 0": ["settlement_run"],
         }
         assert {str(f.filter_type) for f in filters} == {"Regular"}
         assert security_manager.find_role("Kommune 147 Frederiksberg") is not None
@@ -90,7 +104,7 @@ def test_running_again_changes_nothing(sup):
         before = sorted((f.name, f.clause, len(f.tables), len(f.roles)) for f in db.session.query(RowLevelSecurityFilter))
         roles.municipality_roles([101, 147])
         after = sorted((f.name, f.clause, len(f.tables), len(f.roles)) for f in db.session.query(RowLevelSecurityFilter))
-    assert after == before and len(before) == 4  # 2 municipalities x (by code, by grant)
+    assert after == before and len(before) == 6  # 2 municipalities x (by code, by grant, national totals)
 
 
 def test_a_municipality_user_sees_only_its_own_grants(sup):
@@ -138,3 +152,93 @@ def test_unknown_municipality_is_refused_by_the_command(sup):
     result = sup.app.test_cli_runner().invoke(args=["socialbench-roles", "--municipality", "998"])
     assert result.exit_code != 0
     assert "unknown municipality code(s): 998" in result.output
+
+
+# --- run totals: national totals hidden, each municipality's own shown ------------------
+
+
+@pytest.fixture(scope="module")
+def totals_run(sup):
+    import datetime as dt
+
+    from incentive_models.model import parse_model
+    from incentive_models.runs import create_draft
+    from socialbench import warehouse
+
+    model = "model_id: rls-totals\ninterventions: [SEL85]\nshare: 0.5\nqualifying_days: 90\nhorizon_days: 365\n"
+    engine = warehouse.create_engine(sup.warehouse_url)
+    try:
+        return create_draft(engine, parse_model(model), dt.date(2025, 6, 30))
+    finally:
+        engine.dispose()
+
+
+# As of 2025-06-30 (rates SEL85: level 3 = 1,000, 2 = 600, 1 = 300; share 0.5):
+# G1 (101): 0.5 x (120 x 400 + 30 x 700); G2 (147): 0.5 x (31 + 30 + 31 + 30) x 300; G3 (101): none.
+PAYOUT_101 = 0.5 * (120 * 400 + 30 * 700)
+PAYOUT_147 = 0.5 * (31 + 30 + 31 + 30) * 300
+
+
+def test_a_municipality_user_sees_no_national_run_totals(sup, totals_run):
+    assert rows(sup, "kbh", "settlement_run", "run_id", "total_payout_dkk") == []
+    assert rows(sup, "kbh_fbg", "settlement_run", "run_id", "total_payout_dkk") == []
+    national = dict(rows(sup, "admin", "settlement_run", "run_id", "total_payout_dkk"))
+    assert national[totals_run] == PAYOUT_101 + PAYOUT_147
+
+
+def test_a_municipality_user_sees_only_its_own_run_totals(sup, totals_run):
+    columns = ("run_id", "municipality_code", "line_count", "total_payout_dkk")
+    own = [r[1:] for r in rows(sup, "kbh", "settlement_run_municipality", *columns) if r[0] == totals_run]
+    assert own == [(101, 1, PAYOUT_101)]
+    assert {r[1] for r in rows(sup, "kbh", "settlement_run_municipality", *columns)} == {101}
+    both = [r[1:] for r in rows(sup, "kbh_fbg", "settlement_run_municipality", *columns) if r[0] == totals_run]
+    assert both == [(101, 1, PAYOUT_101), (147, 1, PAYOUT_147)]
+    everything = [r[1:] for r in rows(sup, "admin", "settlement_run_municipality", *columns) if r[0] == totals_run]
+    assert everything == both
+
+
+# --- SQL Lab: bypasses row-level security, so municipality users have none ------------
+
+
+def sql_lab(sup, username: str, sql: str):
+    client = inprocess_superset.Client(sup.app, username)
+    return client.post(
+        "/api/v1/sqllab/execute/",
+        json={"database_id": sup.database_id, "sql": sql, "runAsync": False, "schema": "main"},
+    )
+
+
+def test_a_municipality_user_cannot_run_sql(sup):
+    refused = sql_lab(sup, "kbh", "select grant_id from grants")
+    assert refused.status_code == 403, refused.get_data(as_text=True)[:300]
+    assert "G2" not in refused.get_data(as_text=True)
+    # The same request works for a user with SQL Lab: the refusal is the permission.
+    allowed = sql_lab(sup, "admin", "select grant_id from grants order by grant_id")
+    assert allowed.status_code == 200, allowed.get_data(as_text=True)[:300]
+    assert [r["grant_id"] for r in allowed.get_json()["data"]] == ["G1", "G2", "G3"]
+
+
+def test_kommune_roles_carry_no_sql_lab_permission_and_a_rerun_takes_one_away(sup):
+    from superset import db, security_manager
+
+    with sup.app.app_context():
+        role = security_manager.find_role("Kommune 101 København")
+        assert roles.sql_lab_permissions(role) == []
+        assert {(p.permission.name, p.view_menu.name) for p in role.permissions} == set()
+        security_manager.add_permission_role(role, security_manager.find_permission_view_menu("can_execute_sql_query", "SQLLab"))
+        security_manager.add_permission_role(role, security_manager.find_permission_view_menu("menu_access", "SQL Lab"))
+        db.session.commit()
+    # The hole this closes: with SQL Lab the user runs SQL; RLS_IN_SQLLAB (on by the import
+    # line) still filters the grants dataset, but not tables or views without a dataset.
+    opened = sql_lab(sup, "kbh", "select grant_id from grants order by grant_id")
+    assert opened.status_code == 200, opened.get_data(as_text=True)[:300]
+    assert [r["grant_id"] for r in opened.get_json()["data"]] == ["G1", "G3"]
+    result = sup.app.test_cli_runner().invoke(args=["socialbench-roles", "--municipality", "101"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Kommune 101 København: removed SQL Lab permissions (SQL Lab bypasses row-level security): "
+        "can_execute_sql_query on SQLLab, menu_access on SQL Lab"
+    ) in result.output
+    with sup.app.app_context():
+        assert roles.sql_lab_permissions(security_manager.find_role("Kommune 101 København")) == []
+    assert sql_lab(sup, "kbh", "select grant_id from grants").status_code == 403
