@@ -1,21 +1,22 @@
 -- Net operating expenditure on children and young people with special needs
 -- (area 'children', main account 5.28) per 0-22-year-old, per municipality and year:
--- the children's rows of int_area_cost. One row per municipality and year with actual
--- expenditure in the area.
+-- the children's rows of int_cost_benchmark. One row per municipality and year with
+-- actual expenditure in the area.
 select
-    a.municipality_code as municipality_code,
-    a.municipality_name as municipality_name,
-    a.region_name as region_name,
-    a.dst_municipality_group as dst_municipality_group,
-    a.year as year,
-    a.expenditure_dkk as expenditure_dkk,
-    a.expenditure_fixed_dkk as expenditure_fixed_dkk,
-    a.population as population_0_22,
-    a.cost_per_person_dkk as cost_per_child_dkk,
-    a.cost_per_person_fixed_dkk as cost_per_child_fixed_dkk,
-    a.price_base_year as price_base_year,
-    a.national_cost_per_person_dkk as national_cost_per_child_dkk,
-    a.index_vs_national as index_vs_national,
-    a.rank_in_year as rank_in_year
-from int_area_cost as a
-where a.area = 'children'
+    b.municipality_code as municipality_code,
+    b.municipality_name as municipality_name,
+    b.region_name as region_name,
+    b.dst_municipality_group as dst_municipality_group,
+    b.year as year,
+    b.expenditure_dkk as expenditure_dkk,
+    b.expenditure_fixed_dkk as expenditure_fixed_dkk,
+    cast(b.units as bigint) as population_0_22,
+    b.cost_per_unit_dkk as cost_per_child_dkk,
+    b.cost_per_unit_fixed_dkk as cost_per_child_fixed_dkk,
+    b.price_base_year as price_base_year,
+    b.national_cost_per_unit_dkk as national_cost_per_child_dkk,
+    b.index_vs_national as index_vs_national,
+    b.rank_in_year as rank_in_year
+from int_cost_benchmark as b
+where b.breakdown = 'area'
+    and b.breakdown_code = 'children'

@@ -29,6 +29,7 @@ CASES = [
       "trino": "CAST(x AS DOUBLE)", "spark": "CAST(x AS DOUBLE)"}),
     ("cast to money", "cast(x as numeric(18, 2))", same("CAST(x AS DECIMAL(18, 2))")),
     ("cast to full-year citizens", "cast(x as numeric(14, 4))", same("CAST(x AS DECIMAL(14, 4))")),
+    ("cast to exact units", "cast(x as numeric(18, 4))", same("CAST(x AS DECIMAL(18, 4))")),
     ("cast to bigint", "cast(x as bigint)", same("CAST(x AS BIGINT)")),
     ("cast to integer", "cast(x as integer)",
      {"duckdb": "CAST(x AS INT)", "postgres": "CAST(x AS INT)", "trino": "CAST(x AS INTEGER)", "spark": "CAST(x AS INT)"}),
@@ -80,6 +81,8 @@ CASES = [
     ("cross join", "select a from t cross join u", same("SELECT a FROM t CROSS JOIN u")),
     ("inner join", "select a from t inner join u on u.k = t.k", same("SELECT a FROM t INNER JOIN u ON u.k = t.k")),
     ("left join", "select a from t left join u on u.k = t.k", same("SELECT a FROM t LEFT JOIN u ON u.k = t.k")),
+    ("full outer join", "select a from t full outer join u on u.k = t.k",
+     same("SELECT a FROM t FULL OUTER JOIN u ON u.k = t.k")),
     ("scalar subquery", "select a from t where x = (select max(y) from u)",
      same("SELECT a FROM t WHERE x = (SELECT MAX(y) FROM u)")),
 ]

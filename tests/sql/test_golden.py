@@ -102,8 +102,9 @@ def test_ranks_put_missing_values_last_in_spark():
         name for name in VIEWS
         if any(isinstance(w.this, exp.Rank) for w in sqlglot.parse_one(source(name), read="postgres").find_all(exp.Window))
     }
-    # The cost per child and per adult rank in int_area_cost, which both select from.
-    assert ranking == {"int_area_cost", "bm_unit_cost"}
+    # The cost per child, per adult and per full-year citizen rank in int_cost_benchmark,
+    # which all three select from.
+    assert ranking == {"int_cost_benchmark"}
     for name in sorted(ranking):
         tree = sqlglot.parse_one(transpile(name, "spark"), read="spark")
         [rank] = [w for w in tree.find_all(exp.Window) if isinstance(w.this, exp.Rank)]
