@@ -86,13 +86,19 @@ def test_merge_keeps_the_users_own_choices():
     }
     plugin_config._merge_settings(config)
     assert config["FEATURE_FLAGS"] == {"ENABLE_TEMPLATE_PROCESSING": False, "ALERT_REPORTS": True, "RLS_IN_SQLLAB": True}
-    config = {"FEATURE_FLAGS": {"RLS_IN_SQLLAB": False}}
-    plugin_config._merge_settings(config)
-    assert config["FEATURE_FLAGS"] == {"RLS_IN_SQLLAB": False, "ENABLE_TEMPLATE_PROCESSING": True}
     assert config["JINJA_CONTEXT_ADDONS"]["mine"] is len
     assert config["JINJA_CONTEXT_ADDONS"]["socialbench_peers"] is max  # the user's own wins
     assert config["JINJA_CONTEXT_ADDONS"]["socialbench_fixed_price"] is plugin_config.MACROS["socialbench_fixed_price"]
     assert config["D3_FORMAT"] == {"decimal": "."}
+
+
+def test_rls_in_sql_lab_is_on_unless_the_user_switches_it_off():
+    config = {"FEATURE_FLAGS": {"RLS_IN_SQLLAB": False}}
+    plugin_config._merge_settings(config)
+    assert config["FEATURE_FLAGS"] == {"RLS_IN_SQLLAB": False, "ENABLE_TEMPLATE_PROCESSING": True}
+    config = {}
+    plugin_config._merge_settings(config)
+    assert config["FEATURE_FLAGS"] == {"ENABLE_TEMPLATE_PROCESSING": True, "RLS_IN_SQLLAB": True}
 
 
 def test_chain_mutators_calls_each_in_order():
@@ -156,9 +162,14 @@ def test_admin_and_a_granted_role_can_approve(sup, admin):
     again = admin.post(f"{RUNS}/{first}/approve")
     assert again.status_code == 409 and again.get_json()["message"]
 
-    second = draft(admin, "api-approve-finance").get_json()["result"]["run_id"]
+    # One model per intervention: the granted role approves the same model's next run.
+    second = draft(admin, "api-approve-admin", as_of="2025-07-31").get_json()["result"]["run_id"]
     approved = client(sup, "finance").post(f"{RUNS}/{second}/approve")
     assert approved.status_code == 200, approved.get_data(as_text=True)
+
+    other_model = draft(admin, "api-approve-copy", as_of="2025-08-31").get_json()["result"]["run_id"]
+    refused = client(sup, "finance").post(f"{RUNS}/{other_model}/approve")
+    assert refused.status_code == 409 and "api-approve-admin" in refused.get_json()["message"]
 
 
 # --- bad input ----------------------------------------------------------------------
@@ -425,3 +436,12 @@ def test_get_runs_with_only_an_approved_run(admin, ledger):
     assert admin.post(f"{RUNS}/{run_id}/approve").status_code == 200
     [run] = admin.get(RUNS).get_json()["result"]
     assert run["status"] == "approved" and Decimal(run["total_payout_dkk"]) == G1_PAYOUT + G2_PAYOUT
+
+
+@pytest.mark.parametrize("as_of", ["2030-12-31", "9999-12-31"])
+def test_a_run_as_of_a_future_date_is_a_400_and_stores_nothing(admin, as_of):
+    before = admin.get(RUNS).get_json()["count"]
+    response = draft(admin, "api-future", as_of=as_of)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.get_json()["message"].startswith(f"as-of date: {as_of} is after ")
+    assert admin.get(RUNS).get_json()["count"] == before
