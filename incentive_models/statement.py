@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from incentive_models import runs
 from incentive_models.danish import day, kroner, local_time, number, percent
-from incentive_models.model import Model, parse_model
+from incentive_models.model import Model, parse_model, short_repr
 from incentive_models.rules import ZERO
 from socialbench import warehouse
 from socialbench.errors import SocialbenchError
@@ -112,7 +112,7 @@ def build(engine: Engine, run_id: str, provider: str | None = None) -> Statement
     if provider is not None:
         if provider not in providers:
             raise SocialbenchError(
-                f"provider {provider!r} has no lines in run {run_id}"
+                f"provider {short_repr(provider, 80)} has no lines in run {run_id}"
                 + (f" (providers in the run: {', '.join(providers)})" if providers else " (the run has no lines)")
             )
         providers = [provider]
