@@ -14,10 +14,12 @@ def loaded(engine):
 
 @pytest.fixture(scope="module", params=ENGINES)
 def shared(request, tmp_path_factory):
-    """The hand-made data set on each engine, shared by the read-only tests of a module."""
+    """The hand-made data set on each engine, with one settlement run, shared by the
+    read-only tests of a module."""
     with empty_warehouse_url(request.param, tmp_path_factory.mktemp("views")) as url:
         engine = warehouse.create_engine(url)
         schema.init(engine)
         dataset.load(engine)
+        dataset.settle(engine)
         yield engine
         engine.dispose()

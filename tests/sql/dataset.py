@@ -141,3 +141,30 @@ def batch(
 def load(engine, **overrides) -> None:
     """Load the hand-made data set (optionally with some tables replaced) through the loader."""
     loading.load_batch(engine, batch(**overrides), source="tests/sql/dataset.py")
+
+
+# § 108 day rates by support level, for one settlement run over the grants above.
+RATES = [(3, 1000), (2, 600), (1, 300), (0, 0)]
+
+
+def settle(engine) -> str:
+    """One draft settlement run as of the reference date, so that the settlement views have
+    rows: a model for § 108 paying half the saving after 30 qualifying days. Only G1 earns:
+    C1 went from level 3 to 2 on 1 March 2024 and the grant ended on 31 March, so 31 days ×
+    (1,000 − 600) × 0.5 = 6,200.00 kr. for municipality 101 (G4 falls from 3 to 1 on 31 May,
+    too late to qualify; G2 rose, G3 has one assessment)."""
+    from incentive_models import runs
+    from incentive_models.model import parse_model
+
+    records = _records(
+        ["intervention_code", "support_level", "valid_from", "daily_rate_dkk"],
+        [("SEL108", level, "2020-01-01", rate) for level, rate in RATES],
+    )
+    rates, problems = loading.validate_records("rates", "rates.csv", records)
+    assert problems == [], problems
+    loading.load_batch(engine, [rates], source="tests/sql/dataset.py")
+    model = parse_model(
+        "model_id: sql-views\ninterventions: [SEL108]\nshare: 0.5\nqualifying_days: 30\nhorizon_days: 365\n",
+        "tests/sql/dataset.py",
+    )
+    return runs.create_draft(engine, model, REFERENCE_DATE)
