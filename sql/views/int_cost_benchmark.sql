@@ -39,6 +39,15 @@ intervention_functions as (
     where f.intervention_code is not null
 ),
 
+citizens as (
+    select
+        c.municipality_code as municipality_code,
+        c.year as year,
+        c.intervention_code as intervention_code,
+        cast(c.full_year_citizens as numeric(14, 4)) as full_year_citizens
+    from full_year_citizens as c
+),
+
 intervention_expenditure as (
     select
         e.municipality_code as municipality_code,
@@ -50,15 +59,6 @@ intervention_expenditure as (
         on f.function_code = e.function_code
     where e.kind = 'actual'
     group by e.municipality_code, e.year, f.intervention_code
-),
-
-citizens as (
-    select
-        c.municipality_code as municipality_code,
-        c.year as year,
-        c.intervention_code as intervention_code,
-        cast(c.full_year_citizens as numeric(14, 4)) as full_year_citizens
-    from full_year_citizens as c
 ),
 
 -- The units are exact numbers: persons, or full-year citizens with four decimals. An

@@ -26,6 +26,13 @@ WITH municipalities AS (
   FROM account_function AS f
   WHERE
     NOT f.intervention_code IS NULL
+), citizens AS (
+  SELECT
+    c.municipality_code AS municipality_code,
+    c.year AS year,
+    c.intervention_code AS intervention_code,
+    CAST(c.full_year_citizens AS DECIMAL(14, 4)) AS full_year_citizens
+  FROM full_year_citizens AS c
 ), intervention_expenditure AS (
   SELECT
     e.municipality_code AS municipality_code,
@@ -41,13 +48,6 @@ WITH municipalities AS (
     e.municipality_code,
     e.year,
     f.intervention_code
-), citizens AS (
-  SELECT
-    c.municipality_code AS municipality_code,
-    c.year AS year,
-    c.intervention_code AS intervention_code,
-    CAST(c.full_year_citizens AS DECIMAL(14, 4)) AS full_year_citizens
-  FROM full_year_citizens AS c
 ), units AS (
   SELECT
     'area' AS breakdown,
