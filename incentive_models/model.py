@@ -280,6 +280,9 @@ def load_model(path) -> Model:
     """Read and validate a model file."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:  # refused before it is read
+            raise InputError([Problem(str(path), None, None, f"the model is {size:,} bytes; at most {MAX_MODEL_BYTES:,} (64 KB) are accepted")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "model file not found")])

@@ -180,3 +180,10 @@ def test_bad_values_are_quoted_short():
     found = problems(REST + "k" * 1000 + ": 1\n")
     [(_, _, column)] = found
     assert len(column) <= 40
+
+
+def test_a_model_file_over_64_kb_is_refused(tmp_path):
+    path = tmp_path / "big.yml"
+    path.write_text(REST + "#" * (64 * 1024) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"big.yml: the model is [\d,]+ bytes; at most 65,536 \(64 KB\)"):
+        load_model(path)
