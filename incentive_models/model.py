@@ -194,16 +194,19 @@ def _key_lines(text: str) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_MODEL_BYTES:
+        raise InputError(
+            [Problem(source, None, None, f"the model is {size:,} bytes; at most {MAX_MODEL_BYTES:,} (64 KB) are accepted")]
+        )
+
+
 def _refuse_hostile_text(text: str, source: str) -> None:
     """Size, anchors and aliases, nesting and CPR numbers, checked on the YAML events
     (nothing is constructed or expanded): InputError listing what is wrong."""
     from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
 
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_MODEL_BYTES:
-        raise InputError(
-            [Problem(source, None, None, f"the model is {size:,} bytes; at most {MAX_MODEL_BYTES:,} (64 KB) are accepted")]
-        )
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source)
     problems: list[Problem] = []
     # One entry per open collection: [is_mapping, the next node is a key].
     stack: list[list[bool]] = []
@@ -280,9 +283,7 @@ def load_model(path) -> Model:
     """Read and validate a model file."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_MODEL_BYTES:  # refused before it is read
-            raise InputError([Problem(str(path), None, None, f"the model is {size:,} bytes; at most {MAX_MODEL_BYTES:,} (64 KB) are accepted")])
+        _check_size(path.stat().st_size, str(path))  # refused before it is read
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "model file not found")])
