@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 
 
@@ -68,8 +69,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from incentive_models import runs
+    from socialbench.cli import engine_from_args
+
+    problems, notes = runs.verify(engine_from_args(args))
+    for line in notes:
+        print(f"note: {line}")
+    if problems:
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        print(f"the ledger is NOT intact: {len(problems)} problems", file=sys.stderr)
+        return 1
+    print("the ledger is intact: every approved run is chained and recomputes to its approved lines")
+    return 0
+
+
 def register(subparsers) -> None:
-    """Add `socialbench settle run|approve|statement|list`."""
+    """Add `socialbench settle run|approve|statement|list|verify`."""
     from incentive_models.statement import FORMATS
     from socialbench.cli import add_db_argument
 
@@ -99,3 +116,7 @@ def register(subparsers) -> None:
     p = sub.add_parser("list", help="list settlement runs")
     add_db_argument(p)
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("verify", help="check the approval ledger: hash chain, and every approved run recomputed from its kept inputs")
+    add_db_argument(p)
+    p.set_defaults(func=cmd_verify)

@@ -296,8 +296,10 @@ def settle(model: Model, as_of: date, episodes: pd.DataFrame, paid: pd.DataFrame
     """Rules 9-10: earned, previously paid, payout and caps, one line per episode.
 
     `paid` holds, per episode paid in earlier approved runs (of any model), the sum of its
-    payouts and the line's attributes (for a grant that no longer has an episode)."""
+    payouts and the line's attributes (for a grant that no longer has an episode); only
+    the episodes of the model's interventions count."""
     paid = paid[PAID_COLUMNS] if len(paid) else pd.DataFrame(columns=PAID_COLUMNS)
+    paid = paid.loc[paid["intervention_code"].isin(model.interventions)]  # the model's scope
     paid = paid.assign(previously_paid_dkk=[rules.ZERO if pd.isna(v) else Decimal(v) for v in paid["previously_paid_dkk"]])
     paid = paid.groupby(["grant_id", "episode_start"], sort=True, as_index=False).agg(
         {**{c: "last" for c in PAID_COLUMNS if c not in ("grant_id", "episode_start")}, "previously_paid_dkk": _total}

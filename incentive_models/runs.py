@@ -6,17 +6,20 @@ one transaction: a run that fails writes nothing.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from incentive_models.engine import LINE_COLUMNS, PAID_COLUMNS, compute_lines
+from incentive_models.danish import DANISH_TIME
+from incentive_models.engine import ASSESSMENT_COLUMNS, GRANT_COLUMNS, LINE_COLUMNS, PAID_COLUMNS, RATE_COLUMNS, compute_lines
+from incentive_models.ledger_lock import ledger_transaction
 from incentive_models.model import Model, load_model, parse_model
 from incentive_models.rules import ZERO
 from socialbench import warehouse
@@ -24,15 +27,29 @@ from socialbench.errors import InputError, Problem, SocialbenchError
 
 __all__ = [
     "ApprovalRefused", "RunNotFound", "approve", "create_draft", "get_run", "inputs_sha256",
-    "list_runs", "load_model", "parse_model", "read_inputs", "run_lines",
+    "list_runs", "load_model", "parse_model", "read_inputs", "run_lines", "verify",
 ]
 
 DRAFT, APPROVED = "draft", "approved"
 RUN_COLUMNS = [
     "run_id", "model_id", "as_of", "status", "created_at", "approved_at", "inputs_sha256",
     "line_count", "total_saving_dkk", "total_earned_dkk", "total_payout_dkk",
-    "total_held_back_dkk", "total_adjustment_dkk", "model_yaml",
+    "total_held_back_dkk", "total_adjustment_dkk", "model_yaml", "ledger_position",
 ]
+# Each total of a run and the line column it adds up.
+TOTALS = {
+    "total_saving_dkk": "saving_to_date_dkk",
+    "total_earned_dkk": "earned_dkk",
+    "total_payout_dkk": "payout_dkk",
+    "total_held_back_dkk": "held_back_dkk",
+    "total_adjustment_dkk": "adjustment_dkk",
+}
+TOTAL_COLUMNS = list(TOTALS)
+APPROVAL_COLUMNS = [
+    "approval_no", "run_id", "model_id", "as_of", "approved_at", "model_sha256", "inputs_sha256",
+    "lines_sha256", "previous_sha256", "record_sha256", "inputs_gz",
+]
+INPUT_COLUMNS = {"grants": GRANT_COLUMNS, "assessments": ASSESSMENT_COLUMNS, "rates": RATE_COLUMNS}
 
 
 class RunNotFound(SocialbenchError):
@@ -45,6 +62,11 @@ class ApprovalRefused(SocialbenchError):
 
 def _now() -> datetime:
     return warehouse.utc_now()
+
+
+def danish_today() -> date:
+    """Today's date in Denmark: the latest day a run may settle."""
+    return datetime.now(DANISH_TIME).date()
 
 
 def _as_date(value: date | str) -> date:
@@ -107,17 +129,85 @@ def inputs_sha256(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame,
     return digest.hexdigest()
 
 
-def _read_paid(conn: Connection, model_id: str, as_of: date) -> pd.DataFrame:
-    """Per episode: the sum of its payouts in approved runs of the model before as_of,
-    with the attributes of its latest line (for an episode that no longer qualifies)."""
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def lines_sha256(lines: pd.DataFrame) -> str:
+    """A fingerprint of a run's lines: every column of every line, in a fixed order."""
+    rows = sorted(json.dumps([_text(v) for v in row], ensure_ascii=False) for row in lines[LINE_COLUMNS].itertuples(index=False))
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def pack_inputs(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> bytes:
+    """The inputs of a run, kept with its approval so that it can be recomputed later."""
+    payload = {
+        name: [[None if _text(v) == "" else _text(v) for v in row] for row in frame[INPUT_COLUMNS[name]].itertuples(index=False)]
+        for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates))
+    }
+    return gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), mtime=0)
+
+
+def unpack_inputs(blob: bytes) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    payload = json.loads(gzip.decompress(bytes(blob)))
+
+    def day(v):
+        return None if v is None else date.fromisoformat(v)
+
+    grants = pd.DataFrame(payload["grants"], columns=GRANT_COLUMNS)
+    grants["municipality_code"] = grants["municipality_code"].astype(int)
+    grants["start_date"] = grants["start_date"].map(day)
+    grants["end_date"] = grants["end_date"].map(day)
+    assessments = pd.DataFrame(payload["assessments"], columns=ASSESSMENT_COLUMNS)
+    assessments["assessed_on"] = assessments["assessed_on"].map(day)
+    assessments["support_level"] = assessments["support_level"].astype(int)
+    rates = pd.DataFrame(payload["rates"], columns=RATE_COLUMNS)
+    rates["support_level"] = rates["support_level"].astype(int)
+    rates["valid_from"] = rates["valid_from"].map(day)
+    rates["daily_rate_dkk"] = rates["daily_rate_dkk"].map(Decimal)
+    return grants, assessments, rates
+
+
+def _timestamp(value) -> str:
+    return pd.Timestamp(value).isoformat()
+
+
+def record_sha256(approval: dict, run: dict, lines_hash: str) -> str:
+    """The hash of an approval record: the run's identity, totals and lines, and the hash
+    of the approval before it (so no record can change without breaking the chain)."""
+    return _digest(
+        {
+            "approval_no": int(approval["approval_no"]),
+            "run_id": approval["run_id"],
+            "model_id": approval["model_id"],
+            "as_of": _as_date(approval["as_of"]).isoformat(),
+            "approved_at": _timestamp(approval["approved_at"]),
+            "model_sha256": approval["model_sha256"],
+            "inputs_sha256": approval["inputs_sha256"],
+            "lines_sha256": lines_hash,
+            "line_count": int(run["line_count"]),
+            "totals": {c: _text(run[c]) for c in TOTAL_COLUMNS},
+            "previous_sha256": approval["previous_sha256"],
+        }
+    )
+
+
+def _read_paid(conn: Connection, model_id: str, as_of: date, before_approval: int | None = None) -> pd.DataFrame:
+    """Per paid episode: the sum of its payouts in approved runs, with the attributes of
+    its latest line. Every other model's approved runs count, whatever their date; of the
+    model's own, those before as_of (a draft beside an approved date is for review only,
+    it can never be approved). `before_approval` reads the ledger as it stood before
+    that approval number."""
     lines = warehouse.read_frame(
         conn,
         "select l.grant_id, l.episode_start, l.payout_dkk, l.provider_id, l.municipality_code,"
         " l.intervention_code, l.citizen_key, l.baseline_level, r.as_of"
-        " from settlement_line l join settlement_run r on r.run_id = l.run_id"
-        " where r.model_id = :model_id and r.status = :approved and r.as_of < :as_of"
-        " order by r.as_of, l.grant_id, l.episode_start",
-        model_id=model_id, approved=APPROVED, as_of=as_of,
+        " from settlement_line l join settlement_approval a on a.run_id = l.run_id"
+        " join settlement_run r on r.run_id = l.run_id"
+        " where r.status = :approved and (r.model_id <> :model_id or r.as_of < :as_of) and a.approval_no < :before"
+        " order by a.approval_no, l.grant_id, l.episode_start",
+        approved=APPROVED, model_id=model_id, as_of=as_of, before=before_approval if before_approval is not None else 1 << 62,
     )
     if lines.empty:
         return pd.DataFrame(columns=PAID_COLUMNS)
@@ -139,14 +229,33 @@ def _check_interventions(conn: Connection, model: Model) -> None:
 
 
 def _require_tables(conn: Connection) -> None:
-    if not sa.inspect(conn).has_table("settlement_run"):
-        raise SocialbenchError("the warehouse has no settlement tables yet: run `socialbench init` first")
+    if not sa.inspect(conn).has_table("settlement_approval"):
+        raise SocialbenchError("the warehouse has no settlement ledger yet: run `socialbench init` first")
 
 
-def _lock(conn: Connection) -> None:
-    """PostgreSQL: one settlement writer at a time (DuckDB has a single writer anyway)."""
-    if warehouse.dialect(conn) == "postgresql":
-        conn.execute(sa.text("lock table settlement_run in share row exclusive mode"))
+def _latest_settleable_day(conn: Connection) -> tuple[date, str]:
+    """The latest as-of date a run may have, and why: today in Denmark, or the day the
+    grants or assessments were last loaded if that is earlier."""
+    bound, why = danish_today(), "today (Danish time): a run cannot settle days that have not happened yet"
+    loaded = warehouse.read_frame(
+        conn, "select table_name, loaded_at from data_source where table_name in ('grants', 'assessments')"
+    )
+    for table, at in sorted(zip(loaded["table_name"], loaded["loaded_at"])):
+        day = pd.Timestamp(at).to_pydatetime().replace(tzinfo=timezone.utc).astimezone(DANISH_TIME).date()
+        if day < bound:
+            bound = day
+            why = f"the day the {table} were last loaded: a run cannot settle days its data has not seen; load newer data first"
+    return bound, why
+
+
+def _check_as_of(conn: Connection, as_of: date) -> None:
+    bound, why = _latest_settleable_day(conn)
+    if as_of > bound:
+        raise InputError([Problem("as-of date", None, None, f"{as_of.isoformat()} is after {bound.isoformat()}, {why}")])
+
+
+def _ledger_position(conn: Connection) -> int:
+    return int(conn.execute(sa.text("select coalesce(max(approval_no), 0) from settlement_approval")).scalar_one())
 
 
 def _total(frame: pd.DataFrame, column: str) -> Decimal:
@@ -157,13 +266,16 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
     """Compute and store a draft run of the model as of a date; returns its run_id.
 
     A draft for the same model and as_of replaces the earlier draft. Approved runs are
-    never touched. Raises RuleError (e.g. a missing rate) and writes nothing on failure."""
+    never touched. The as-of date may not be after today (Danish time) nor after the day
+    the grants and assessments were last loaded. Raises RuleError (e.g. a missing rate)
+    or InputError, and writes nothing on failure."""
     as_of = _as_date(as_of)
-    with engine.begin() as conn:
+    with ledger_transaction(engine) as conn:
         _require_tables(conn)
-        _lock(conn)
+        _check_as_of(conn, as_of)
         _check_interventions(conn, model)
         grants, assessments, rates = read_inputs(conn, model)
+        position = _ledger_position(conn)
         paid = _read_paid(conn, model.model_id, as_of)
         lines = compute_lines(model, as_of, grants, assessments, rates, paid)
         run_id = f"{model.model_id}-{as_of:%Y%m%d}-{uuid.uuid4().hex[:8]}"
@@ -174,7 +286,7 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
         )["run_id"].tolist()
         for old_id in old:
             conn.execute(sa.text("delete from settlement_line where run_id = :r"), {"r": old_id})
-            conn.execute(sa.text("delete from settlement_run where run_id = :r"), {"r": old_id})
+            conn.execute(sa.text("delete from settlement_run where run_id = :r and status = :draft"), {"r": old_id, "draft": DRAFT})
         run = {
             "run_id": run_id,
             "model_id": model.model_id,
@@ -184,12 +296,9 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
             "approved_at": None,
             "inputs_sha256": inputs_sha256(model, grants, assessments, rates),
             "line_count": len(lines),
-            "total_saving_dkk": _total(lines, "saving_to_date_dkk"),
-            "total_earned_dkk": _total(lines, "earned_dkk"),
-            "total_payout_dkk": _total(lines, "payout_dkk"),
-            "total_held_back_dkk": _total(lines, "held_back_dkk"),
-            "total_adjustment_dkk": _total(lines, "adjustment_dkk"),
+            **{total: _total(lines, column) for total, column in TOTALS.items()},
             "model_yaml": model.to_yaml(),
+            "ledger_position": position,
         }
         # A plain insert: insert_frame would store pandas timestamps as dates on PostgreSQL.
         conn.execute(
@@ -204,7 +313,10 @@ def _run(conn: Connection, run_id: str) -> dict:
     _require_tables(conn)
     found = warehouse.read_frame(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run where run_id = :r", r=run_id)
     if found.empty:
-        raise RunNotFound(f"no settlement run {run_id!r}: see `socialbench settle run` and the list of runs")
+        raise RunNotFound(
+            f"no settlement run {run_id!r} (a newer draft of the same model and date replaces a draft): "
+            f"see `socialbench settle list`"
+        )
     return found.iloc[0].to_dict()
 
 
@@ -214,52 +326,148 @@ def get_run(engine: Engine, run_id: str) -> dict:
         return _run(conn, run_id)
 
 
-def approve(engine: Engine, run_id: str) -> None:
-    """Approve a draft run, making it final. Refused (ApprovalRefused, saying what to do)
-    if a run of the same model with the same or a later as_of is already approved, if
-    another run of the model was approved after this draft was computed, or if the
-    model's grants, assessments or rates changed since then."""
-    with engine.begin() as conn:
-        _require_tables(conn)
-        _lock(conn)
-        run = _run(conn, run_id)
-        as_of = _as_date(run["as_of"])
-        again = f"socialbench settle run --model FILE --as-of {as_of.isoformat()}"
-        if run["status"] == APPROVED:
-            raise ApprovalRefused(f"run {run_id} is already approved (at {run['approved_at']}); approved runs are final")
-        approved = warehouse.read_frame(
-            conn,
-            "select run_id, as_of, approved_at from settlement_run"
-            " where model_id = :m and status = :approved order by as_of desc",
-            m=run["model_id"], approved=APPROVED,
-        )
-        for other in approved.itertuples():
-            if _as_date(other.as_of) >= as_of:
-                raise ApprovalRefused(
-                    f"cannot approve run {run_id}: run {other.run_id} of model {run['model_id']} as of "
-                    f"{_as_date(other.as_of).isoformat()} is already approved and approved runs are final; "
-                    f"make a new run with an as-of date after {_as_date(other.as_of).isoformat()} "
-                    f"(socialbench settle run --model FILE --as-of YYYY-MM-DD) and approve that"
-                )
-        for other in approved.itertuples():
-            if pd.Timestamp(other.approved_at) >= pd.Timestamp(run["created_at"]):
-                raise ApprovalRefused(
-                    f"cannot approve run {run_id}: run {other.run_id} (as of {_as_date(other.as_of).isoformat()}) "
-                    f"was approved after this draft was computed, so the draft does not subtract what it paid; "
-                    f"compute the draft again ({again}) and approve the new run"
-                )
-        model = parse_model(run["model_yaml"], f"model of run {run_id}")
-        if inputs_sha256(model, *read_inputs(conn, model)) != run["inputs_sha256"]:
+def _stored_lines(conn: Connection, run_id: str) -> pd.DataFrame:
+    columns = ", ".join(["run_id", *LINE_COLUMNS])
+    return warehouse.read_frame(
+        conn,
+        f"select {columns} from settlement_line where run_id = :r"
+        " order by provider_id, municipality_code, citizen_key, grant_id, episode_start",
+        r=run_id,
+    )
+
+
+def _approvals(conn: Connection) -> pd.DataFrame:
+    """The approval ledger in order, without the kept inputs (read one at a time)."""
+    columns = ", ".join(c for c in APPROVAL_COLUMNS if c != "inputs_gz")
+    return warehouse.read_frame(conn, f"select {columns} from settlement_approval order by approval_no")
+
+
+def _kept_inputs(conn: Connection, approval_no: int):
+    blob = conn.execute(sa.text("select inputs_gz from settlement_approval where approval_no = :n"), {"n": approval_no}).scalar_one()
+    return None if blob is None else unpack_inputs(blob)
+
+
+def _claims(conn: Connection) -> dict[str, tuple[str, int]]:
+    """Which model settles each intervention ({code: (model_id, first approval number)}),
+    including models approved before the ledger recorded claims."""
+    rows = warehouse.read_frame(conn, "select intervention_code, model_id, first_approval_no from settlement_scope")
+    claims = {c: (m, int(n)) for c, m, n in rows.itertuples(index=False)}
+    legacy = warehouse.read_frame(
+        conn,
+        "select a.approval_no, a.model_id, r.model_yaml from settlement_approval a"
+        " join settlement_run r on r.run_id = a.run_id order by a.approval_no",
+    )
+    for number, model_id, text in legacy.itertuples(index=False):
+        for code in parse_model(text, f"model of approval {number}").interventions:
+            claims.setdefault(code, (model_id, int(number)))
+    return claims
+
+
+def _refuse_unless_approvable(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame) -> None:
+    run_id, as_of = run["run_id"], _as_date(run["as_of"])
+    again = f"socialbench settle run --model FILE --as-of {as_of.isoformat()}"
+    if run["status"] == APPROVED:
+        raise ApprovalRefused(f"run {run_id} is already approved; approved runs are final")
+    bound, why = _latest_settleable_day(conn)
+    if as_of > bound:
+        raise ApprovalRefused(f"cannot approve run {run_id}: its as-of date {as_of.isoformat()} is after {bound.isoformat()}, {why}")
+    claims = _claims(conn)
+    for code in model.interventions:
+        owner, number = claims.get(code, (model.model_id, 0))
+        if owner != model.model_id:
+            first = approvals.loc[approvals["approval_no"] == number, "run_id"].iloc[0]
             raise ApprovalRefused(
-                f"cannot approve run {run_id}: the grants, assessments or rates of "
-                f"{', '.join(model.interventions)} changed after the draft was computed at "
-                f"{pd.Timestamp(run['created_at']):%Y-%m-%d %H:%M:%S}; compute the draft again "
-                f"({again}), check it, and approve the new run"
+                f"cannot approve run {run_id}: intervention {code} is settled by model {owner} "
+                f"(approved run {first}); two models may not settle the same intervention, so the same "
+                f"grants cannot be paid twice: settle {code} with model {owner}"
             )
-        conn.execute(
-            sa.text("update settlement_run set status = :approved, approved_at = :t where run_id = :r and status = :draft"),
-            {"approved": APPROVED, "t": _now(), "r": run_id, "draft": DRAFT},
+    own = approvals.loc[approvals["model_id"] == model.model_id]
+    for other in own.itertuples():
+        if _as_date(other.as_of) >= as_of:
+            raise ApprovalRefused(
+                f"cannot approve run {run_id}: run {other.run_id} of model {model.model_id} as of "
+                f"{_as_date(other.as_of).isoformat()} is already approved and approved runs are final; "
+                f"make a new run with an as-of date after {_as_date(other.as_of).isoformat()} "
+                f"(socialbench settle run --model FILE --as-of YYYY-MM-DD) and approve that"
+            )
+    position = 0 if pd.isna(run["ledger_position"]) else int(run["ledger_position"])
+    later = own.loc[own["approval_no"] > position]
+    if len(later):
+        other = later.iloc[0]
+        raise ApprovalRefused(
+            f"cannot approve run {run_id}: run {other.run_id} (as of {_as_date(other.as_of).isoformat()}) "
+            f"was approved as number {int(other.approval_no)} after this draft was computed, so the draft does "
+            f"not subtract what it paid; compute the draft again ({again}) and approve the new run"
         )
+
+
+def approve(engine: Engine, run_id: str) -> None:
+    """Approve a draft run, making it final, as the next number in the approval ledger.
+
+    Refused (ApprovalRefused, saying what to do) if the run is approved already; if its
+    as-of date is after today or after the data's last load; if another model settles
+    one of its interventions; if a run of the same model with the same or a later as_of
+    is approved; if a run of the model was approved after this draft was computed; or if
+    the model's grants, assessments or rates changed since then. Concurrent approvals are
+    serialised (`ledger_lock`); the database's constraints refuse what would slip past."""
+    try:
+        with ledger_transaction(engine) as conn:
+            _require_tables(conn)
+            run = _run(conn, run_id)
+            model = parse_model(run["model_yaml"], f"model of run {run_id}")
+            approvals = _approvals(conn)
+            _refuse_unless_approvable(conn, run, model, approvals)
+            inputs = read_inputs(conn, model)
+            if inputs_sha256(model, *inputs) != run["inputs_sha256"]:
+                as_of = _as_date(run["as_of"])
+                raise ApprovalRefused(
+                    f"cannot approve run {run_id}: the grants, assessments or rates of "
+                    f"{', '.join(model.interventions)} changed after the draft was computed at "
+                    f"{pd.Timestamp(run['created_at']):%Y-%m-%d %H:%M:%S}; compute the draft again "
+                    f"(socialbench settle run --model FILE --as-of {as_of.isoformat()}), check it, and approve the new run"
+                )
+            _append_approval(conn, run, model, approvals, inputs)
+    except sa.exc.DBAPIError as error:
+        # Only reached if the lock was bypassed: the constraints refused a second approval.
+        raise ApprovalRefused(
+            f"cannot approve run {run_id}: another approval was written at the same time and the ledger "
+            f"refused this one ({type(error.orig).__name__}); see `socialbench settle list`"
+        ) from None
+
+
+def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, inputs) -> None:
+    number = int(approvals["approval_no"].max()) + 1 if len(approvals) else 1
+    previous = approvals["record_sha256"].iloc[-1] if len(approvals) else None
+    approval = {
+        "approval_no": number,
+        "run_id": run["run_id"],
+        "model_id": run["model_id"],
+        "as_of": _as_date(run["as_of"]),
+        "approved_at": _now(),
+        "model_sha256": model.sha256(),
+        "inputs_sha256": run["inputs_sha256"],
+        "lines_sha256": lines_sha256(_stored_lines(conn, run["run_id"])),
+        "previous_sha256": None if previous is None or pd.isna(previous) else previous,
+        "inputs_gz": pack_inputs(*inputs),
+    }
+    approval["record_sha256"] = record_sha256(approval, run, approval["lines_sha256"])
+    conn.execute(
+        sa.text(f"insert into settlement_approval ({', '.join(APPROVAL_COLUMNS)}) values ({', '.join(':' + c for c in APPROVAL_COLUMNS)})"),
+        approval,
+    )
+    claimed = set(warehouse.read_frame(conn, "select intervention_code from settlement_scope")["intervention_code"])
+    for code in model.interventions:
+        if code not in claimed:
+            conn.execute(
+                sa.text("insert into settlement_scope (intervention_code, model_id, first_approval_no) values (:c, :m, :n)"),
+                {"c": code, "m": model.model_id, "n": number},
+            )
+    updated = conn.execute(
+        sa.text("update settlement_run set status = :approved, approved_at = :t where run_id = :r and status = :draft"),
+        {"approved": APPROVED, "t": approval["approved_at"], "r": run["run_id"], "draft": DRAFT},
+    )
+    if updated.rowcount != 1:
+        raise ApprovalRefused(f"cannot approve run {run['run_id']}: it is no longer a draft")
 
 
 def list_runs(engine: Engine) -> pd.DataFrame:
@@ -271,12 +479,81 @@ def list_runs(engine: Engine) -> pd.DataFrame:
 
 def run_lines(engine: Engine, run_id: str) -> pd.DataFrame:
     """The lines of a run (settlement_line's columns); RunNotFound if there is no such run."""
-    columns = ", ".join(["run_id", *LINE_COLUMNS])
     with engine.connect() as conn:
         _run(conn, run_id)
-        return warehouse.read_frame(
-            conn,
-            f"select {columns} from settlement_line where run_id = :r"
-            " order by provider_id, municipality_code, citizen_key, grant_id, episode_start",
-            r=run_id,
-        )
+        return _stored_lines(conn, run_id)
+
+
+def verify(engine: Engine) -> tuple[list[str], list[str]]:
+    """Check the whole ledger: returns (problems, notes); the ledger is intact when there
+    are no problems.
+
+    For every approval in order: the chain (its previous hash is the record hash of the
+    approval before it), its record hash (recomputed from the run's totals and stored
+    lines), and the run itself, recomputed by the engine from the inputs kept with the
+    approval, the model, and what the approvals before it had paid: every line must come
+    out identical. Also: no approved run outside the ledger."""
+    problems, notes = [], []
+    with engine.connect() as conn:
+        _require_tables(conn)
+        approvals = _approvals(conn)
+        runs = warehouse.read_frame(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run").set_index("run_id", drop=False)
+        previous = None
+        for approval in approvals.to_dict("records"):
+            number, run_id = int(approval["approval_no"]), approval["run_id"]
+            where = f"approval {number} (run {run_id})"
+            if number != (0 if previous is None else int(previous["approval_no"])) + 1:
+                problems.append(f"{where}: approval numbers are not consecutive (an approval was removed)")
+            if run_id not in runs.index:
+                problems.append(f"{where}: the run is missing from settlement_run")
+                previous = approval
+                continue
+            run = runs.loc[run_id].to_dict()
+            if run["status"] != APPROVED:
+                problems.append(f"{where}: the run's status is {run['status']!r}, not approved")
+            if approval["record_sha256"] is None or pd.isna(approval["record_sha256"]):
+                notes.append(f"{where}: approved before the ledger was hash-chained; not recomputed")
+                previous = approval
+                continue
+            expected_previous = None if previous is None else previous["record_sha256"]
+            expected_previous = None if expected_previous is None or pd.isna(expected_previous) else expected_previous
+            if approval["previous_sha256"] != expected_previous:
+                problems.append(f"{where}: the hash chain is broken (previous hash does not match approval {number - 1})")
+            stored = _stored_lines(conn, run_id).drop(columns="run_id")
+            if record_sha256(approval, run, lines_sha256(stored)) != approval["record_sha256"]:
+                problems.append(f"{where}: the run's totals or lines were changed after approval (record hash differs)")
+            problems += _recompute(conn, approval, run, stored, where)
+            previous = approval
+        outside = sorted(set(runs.loc[runs["status"] == APPROVED, "run_id"]) - set(approvals["run_id"]))
+        problems += [f"run {r}: marked approved but not in the approval ledger" for r in outside]
+    return problems, notes
+
+
+def _recompute(conn: Connection, approval: dict, run: dict, stored: pd.DataFrame, where: str) -> list[str]:
+    try:
+        model = parse_model(run["model_yaml"], f"model of run {run['run_id']}")
+    except InputError as error:
+        return [f"{where}: the stored model no longer parses: {error}"]
+    if model.sha256() != approval["model_sha256"]:
+        return [f"{where}: the stored model differs from the approved model"]
+    inputs = _kept_inputs(conn, int(approval["approval_no"]))
+    if inputs is None:
+        return [f"{where}: the approved run's inputs are missing"]
+    if inputs_sha256(model, *inputs) != approval["inputs_sha256"]:
+        return [f"{where}: the kept inputs do not match the approved inputs fingerprint"]
+    as_of = _as_date(approval["as_of"])
+    paid = _read_paid(conn, model.model_id, as_of, before_approval=int(approval["approval_no"]))
+    again = compute_lines(model, as_of, *inputs, paid)
+    if lines_sha256(again) == lines_sha256(stored):
+        return []
+    merged = stored.merge(again, on=["grant_id", "episode_start"], how="outer", suffixes=("_stored", "_again"), indicator=True)
+    for row in merged.to_dict("records"):
+        if row["_merge"] != "both":
+            return [f"{where}: line of grant {row['grant_id']} from {_text(row['episode_start'])} is only in the {'stored' if row['_merge'] == 'left_only' else 'recomputed'} run"]
+        for column in LINE_COLUMNS:
+            if column in ("grant_id", "episode_start"):
+                continue
+            a, b = _text(row[f"{column}_stored"]), _text(row[f"{column}_again"])
+            if a != b:
+                return [f"{where}: line of grant {row['grant_id']} from {_text(row['episode_start'])}: {column} is {a} in the ledger but {b} recomputed"]
+    return [f"{where}: the stored lines differ from the recomputed run"]

@@ -31,9 +31,16 @@ def _files(folder: str, suffix: str) -> list:
 
 @dataclass(frozen=True)
 class Migration:
+    """`NNN_name.sql`, with an optional `NNN_name.<dialect>.sql` beside it that replaces it
+    on that engine (dbt's adapter.dispatch: generic first, a named exception second)."""
+
     version: int
     name: str
     sql: str
+    overrides: tuple[tuple[str, str], ...] = ()
+
+    def sql_for(self, dialect: str) -> str:
+        return dict(self.overrides).get(dialect, self.sql)
 
 
 @dataclass(frozen=True)
@@ -43,19 +50,37 @@ class View:
 
 
 def split_statements(script: str) -> list[str]:
-    """Statements of a script, split on semicolons that end a line; comments dropped."""
+    """Statements of a script, split on semicolons that end a line; comments dropped.
+    A semicolon inside a dollar-quoted body ($$ ... $$, e.g. a PostgreSQL function) does
+    not end the statement."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    parts = re.split(r";\s*$", "\n".join(lines), flags=re.MULTILINE)
-    return [p.strip() for p in parts if p.strip()]
+    statements, current, quoted = [], [], False
+    for line in lines:
+        current.append(line)
+        quoted ^= line.count("$$") % 2 == 1
+        if not quoted and re.search(r";\s*$", line):
+            statements.append(re.sub(r";\s*$", "", "\n".join(current)))
+            current = []
+    statements.append("\n".join(current))
+    return [p.strip() for p in statements if p.strip()]
 
 
 @lru_cache(maxsize=None)
 def migrations() -> tuple[Migration, ...]:
-    found = []
+    generic, overrides = {}, {}
     for entry in _files("schema", ".sql"):
-        match = re.fullmatch(r"(\d{3})_(\w+)\.sql", entry.name)
-        if match:
-            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+        match = re.fullmatch(r"(\d{3})_(\w+?)(?:\.(duckdb|postgresql))?\.sql", entry.name)
+        if not match:
+            continue
+        key = (int(match.group(1)), match.group(2))
+        if match.group(3):
+            overrides.setdefault(key, []).append((match.group(3), entry.read_text("utf-8")))
+        else:
+            generic[key] = entry.read_text("utf-8")
+    missing = sorted(set(overrides) - set(generic))
+    if missing:
+        raise RuntimeError(f"migration {missing[0][0]:03d}_{missing[0][1]} has a dialect file but no generic .sql file")
+    found = [Migration(v, n, sql, tuple(sorted(overrides.get((v, n), [])))) for (v, n), sql in generic.items()]
     return tuple(sorted(found, key=lambda m: m.version))
 
 
@@ -119,7 +144,7 @@ def init(engine: Engine) -> list[str]:
         for migration in migrations():
             if migration.version <= version:
                 continue
-            for statement in split_statements(migration.sql):
+            for statement in split_statements(migration.sql_for(warehouse.dialect(conn))):
                 conn.execute(sa.text(statement))
             conn.execute(
                 sa.text("insert into schema_version (version, name, applied_at) values (:v, :n, :t)"),

@@ -138,6 +138,8 @@ def reference_lines(
     paid_rows = [] if paid is None else paid.to_dict("records")
     paid_by_key: dict[tuple, dict] = {}
     for p in paid_rows:  # several rows of one episode (e.g. under two models) add up
+        if p["intervention_code"] not in model.interventions:
+            continue
         key = (p["grant_id"], p["episode_start"])
         before = paid_by_key.get(key, {}).get("previously_paid_dkk", rules.ZERO)
         paid_by_key[key] = {**p, "previously_paid_dkk": before + Decimal(p["previously_paid_dkk"])}

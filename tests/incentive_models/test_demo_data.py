@@ -45,10 +45,10 @@ def test_table_docs_match_the_tables_and_their_data_tests_hold(demo):
     from tests.sql import dbt_tests
 
     model = runs.load_model(resources.files("incentive_models") / "models" / "bostoette-2025.yml")
-    runs.create_draft(demo, model, "2025-03-31")
+    runs.approve(demo, runs.create_draft(demo, model, "2025-12-31"))
     docs = schema.docs("tables")
     with demo.connect() as conn:
-        for name in ("settlement_run", "settlement_line"):
+        for name in ("settlement_run", "settlement_line", "settlement_approval", "settlement_scope"):
             returned = list(conn.execute(sa.text(f"select * from {name} where 1 = 0")).keys())
             assert [c["name"] for c in docs[name]["columns"]] == returned
             assert all(c["label"].strip() and c["description"].strip() for c in docs[name]["columns"])

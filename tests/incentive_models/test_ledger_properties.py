@@ -26,7 +26,7 @@ def ledger(tmp_path_factory):
 def test_approved_runs_pay_each_episode_its_earned_amount_less_what_caps_hold_back(ledger, model, inputs, rates, dates):
     grants, assessments = inputs
     with ledger.begin() as conn:
-        for table in ("settlement_line", "settlement_run", "grants", "assessments", "rates"):
+        for table in ("settlement_approval", "settlement_scope", "settlement_line", "settlement_run", "grants", "assessments", "rates"):
             conn.execute(sa.text(f"delete from {table}"))
         warehouse.insert_frame(conn, "grants", grants)
         warehouse.insert_frame(conn, "assessments", assessments)
@@ -48,3 +48,5 @@ def test_approved_runs_pay_each_episode_its_earned_amount_less_what_caps_hold_ba
             assert paid[key] == line["earned_dkk"] - line["held_back_dkk"]
         run = runs.get_run(ledger, again)
         assert run["total_payout_dkk"] == sum(lines["payout_dkk"], Decimal(0))
+    # Every approved run recomputes from the inputs kept with it, line for line.
+    assert runs.verify(ledger) == ([], [])

@@ -1,0 +1,4 @@
+-- Approved runs, their lines and the approval ledger cannot be changed or deleted.
+-- DuckDB has no triggers: there the ledger's only write path (incentive_models.runs)
+-- checks it inside the same transaction, and `socialbench settle verify` detects any
+-- change made around it (hash chain). PostgreSQL: 005_ledger_guards.postgresql.sql.
