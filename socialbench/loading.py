@@ -1,15 +1,22 @@
 """All-or-nothing loading of tidy CSV files (and of frames from other sources).
 
-A load is: read every file, validate every row with its marshmallow schema, check keys
-and references across the files and the warehouse, and only if nothing is wrong, upsert
-every table in one transaction. Any problem anywhere means nothing is written.
+A load is one transaction:
+
+1. Read each file CHUNK_ROWS rows at a time and validate every row with its marshmallow
+   schema (column types and ranges, plausibility bounds, no CPR number in any text).
+2. Stage the valid rows of each chunk in a temporary table `_sb_in_<table>` with their
+   source and line number, so memory grows with a chunk, not with the file.
+3. Check keys and references in SQL, against the staged and the stored rows, and the
+   structural indicators against the other municipalities' values.
+4. Only if nothing anywhere is wrong, upsert every table from its stage, in dependency
+   order. Any problem means nothing is written; every problem says `file:line: column`.
 """
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +26,16 @@ from marshmallow import ValidationError
 from sqlalchemy.engine import Connection, Engine
 
 from socialbench import progress, warehouse
-from socialbench.dates import as_days
+from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
 from socialbench.errors import InputError, Problem, SocialbenchError
-from socialbench.schemas import SCHEMAS
+from socialbench.schemas import (
+    INDICATOR_MAX_SD,
+    INDICATOR_MIN_PEERS,
+    SCHEMAS,
+    TEXT_MAX_CHARS,
+)
+
+CHUNK_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -96,144 +110,321 @@ def validate_records(
     return Rows(table, source, frame, lines), problems
 
 
-def read_csv(path: Path, table: str | None = None) -> tuple[Rows, list[Problem]]:
-    """Read and validate one tidy CSV file; the table comes from the file name."""
-    table = table or path.stem
-    if table not in TABLES:
-        known = ", ".join(spec.filename for spec in TABLES.values())
-        raise InputError([Problem(str(path), None, None, f"unknown file name: expected one of {known}")])
-    source = str(path)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(source, line, None, "not UTF-8 text")])
-    expected = TABLES[table].columns
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError([Problem(source, 1, None, "empty file: expected a header row")])
-    header = [h.strip() for h in header]
-    problems = [Problem(source, 1, c, "missing column") for c in expected if c not in header]
-    problems += [Problem(source, 1, c or "(blank)", "unexpected column") for c in header if c not in expected]
-    problems += [Problem(source, 1, c, "column appears twice") for c in set(header) if header.count(c) > 1]
-    if problems:
-        raise InputError(problems)
+# ---------------------------------------------------------------- reading CSV files
 
-    def records():
+
+def _csv_problem(source: str, line: int, error: csv.Error) -> Problem:
+    """A csv module error as a sentence, at the line where the record began."""
+    text = str(error)
+    if "unexpected end of data" in text:
+        text = "the file ends inside a quoted field: a quote opened on this line is never closed"
+    elif "field larger than field limit" in text:
+        text = f"a field is longer than {TEXT_MAX_CHARS} characters"
+    elif "expected after" in text:
+        text = 'a quote inside a quoted field must be doubled ("")'
+    else:
+        text = f"not valid CSV: {text}"
+    return Problem(source, line, None, text)
+
+
+def _undecodable_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (read line by line: bounded memory)."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+@dataclass
+class CsvChunks:
+    """A tidy CSV file read and validated CHUNK_ROWS rows at a time (iterate for Rows).
+
+    Problems of the file (bad rows, a broken quote, bytes that are not UTF-8) collect in
+    `problems`; a file that cannot be read at all (unknown name, bad header) raises
+    InputError on the first iteration."""
+
+    path: Path
+    table: str
+    chunk_rows: int = CHUNK_ROWS
+    problems: list[Problem] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Rows]:
+        source = str(self.path)
+        if self.table not in TABLES:
+            known = ", ".join(spec.filename for spec in TABLES.values())
+            raise InputError([Problem(source, None, None, f"unknown file name: expected one of {known}")])
+        with self.path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            try:
+                yield from self._read(source, csv.reader(text, strict=True))
+            except UnicodeDecodeError:
+                # The file is not text: that one problem stands for all of it.
+                self.problems[:] = [Problem(source, _undecodable_line(self.path), None, "not UTF-8 text")]
+
+    def _read(self, source: str, reader) -> Iterator[Rows]:
+        expected = TABLES[self.table].columns
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError([Problem(source, 1, None, "empty file: expected a header row")])
+        except csv.Error as error:
+            raise InputError([_csv_problem(source, 1, error)])
+        header = [h.strip() for h in header]
+        problems = [Problem(source, 1, c, "missing column") for c in expected if c not in header]
+        problems += [Problem(source, 1, c or "(blank)", "unexpected column") for c in header if c not in expected]
+        problems += [Problem(source, 1, c, "column appears twice") for c in set(header) if header.count(c) > 1]
+        if problems:
+            raise InputError(problems)
+        records: list[tuple[int, dict[str, str | None]]] = []
         line = reader.line_num + 1
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                self.problems.append(_csv_problem(source, line, error))
+                break  # the rest of the file cannot be read reliably
             if row and len(row) != len(header):
-                problems.append(Problem(source, line, None, f"{len(row)} fields, expected {len(header)}"))
+                self.problems.append(Problem(source, line, None, f"{len(row)} fields, expected {len(header)}"))
             elif row:
-                yield line, {col: (cell.strip() or None) for col, cell in zip(header, row)}
+                records.append((line, {col: (cell.strip() or None) for col, cell in zip(header, row)}))
+            if len(records) >= self.chunk_rows:
+                yield self._validated(source, records)
+                records = []
             line = reader.line_num + 1
+        yield self._validated(source, records)
 
-    rows, row_problems = validate_records(table, source, records())
-    return rows, problems + row_problems
-
-
-def _column_problems(rows: Rows, mask, column: str, message) -> list[Problem]:
-    """A problem for each row where mask is true; message is text or a function of the row."""
-    return [
-        Problem(rows.source, rows.lines[i], column, message(rows.frame.iloc[i]) if callable(message) else message)
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool))
-    ]
+    def _validated(self, source: str, records) -> Rows:
+        rows, problems = validate_records(self.table, source, records)
+        self.problems += problems
+        return rows
 
 
-def _stored(conn: Connection, sql: str) -> pd.DataFrame:
-    return warehouse.read_frame(conn, sql)
+def read_csv(path: Path, table: str | None = None) -> tuple[Rows, list[Problem]]:
+    """Read and validate one whole tidy CSV file in memory (small files; loads stream)."""
+    chunks = CsvChunks(Path(path), table or Path(path).stem)
+    parts = list(chunks)
+    frame = pd.concat([p.frame for p in parts], ignore_index=True) if parts else pd.DataFrame()
+    rows = Rows(chunks.table, str(path), frame, [line for p in parts for line in p.lines])
+    return rows, chunks.problems
 
 
-def check(conn: Connection, batch: list[Rows]) -> list[Problem]:
-    """Keys unique within each source; every reference known in the warehouse or in the batch."""
+# ---------------------------------------------------------------- the stage
+
+
+def stage_table(table: str) -> str:
+    return f"_sb_in_{table}"
+
+
+@dataclass
+class Stage:
+    """Validated rows of one load, in temporary tables inside the load's transaction.
+
+    `_sb_in_<table>` has the table's columns and types plus `_src` (which source) and
+    `_line` (the source line); `sources[_src]` is the source's name and description."""
+
+    conn: Connection
+    sources: list[tuple[str, str, str | None]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def source(self, table: str, source: str, description: str | None = None) -> int:
+        """Register a source of rows for table; returns its number."""
+        if table not in self.counts:
+            warehouse.create_temp_table(
+                self.conn, stage_table(table), table, TABLES[table].columns, {"_src": "integer", "_line": "integer"}
+            )
+            self.counts[table] = 0
+        self.sources.append((table, source, description))
+        return len(self.sources) - 1
+
+    def add(self, src: int, rows: Rows) -> None:
+        """Stage validated rows of a registered source."""
+        if rows.frame.empty:
+            return
+        frame = rows.frame[list(TABLES[rows.table].columns)].assign(_src=src, _line=list(rows.lines))
+        warehouse.insert_frame(self.conn, stage_table(rows.table), frame)
+        self.counts[rows.table] += len(frame)
+
+    def file(self, src: int) -> str:
+        return self.sources[src][1]
+
+    def drop(self) -> None:
+        for table in self.counts:
+            self.conn.execute(sa.text(f"drop table if exists {stage_table(table)}"))
+
+    def latest(self, table: str, columns: Iterable[str]) -> str:
+        """SQL for the staged rows of table, one per key: the last source's (as an upsert
+        of the sources in order would leave them)."""
+        key = ", ".join(TABLES[table].key)
+        cols = ", ".join(columns)
+        return (
+            f"select {cols} from (select {cols}, row_number() over "
+            f"(partition by {key} order by _src desc, _line desc) as _rn from {stage_table(table)}) as latest "
+            "where _rn = 1"
+        )
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _query(conn: Connection, sql: str) -> list:
+    return conn.execute(sa.text(sql)).fetchall()
+
+
+def _shown(value) -> str:
+    return "open" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def check(conn: Connection, stage: Stage) -> list[Problem]:
+    """Keys unique within each source; every reference known in the warehouse or in the
+    stage; structural indicators plausible. Problems in the order a reader fixes them."""
     problems: list[Problem] = []
-    by_table: dict[str, list[Rows]] = {}
-    for rows in batch:
-        by_table.setdefault(rows.table, []).append(rows)
-        key = list(TABLES[rows.table].key)
-        frame = rows.frame
-        repeated = frame.duplicated(key, keep="first").to_numpy()
-        if repeated.any():
-            positions = frame[key].assign(_position=np.arange(len(frame)))
-            first_of = positions.groupby(key, sort=False, dropna=False)["_position"].transform("first").to_numpy()
-            for i in np.flatnonzero(repeated):
-                shown = ", ".join(f"{c}={v}" for c, v in zip(key, frame[key].iloc[i]))
-                first = rows.lines[first_of[i]]
-                problems.append(
-                    Problem(rows.source, rows.lines[i], ",".join(key), f"duplicate key ({shown}), first on line {first}")
-                )
+    staged = [t for t in TABLES if t in stage.counts]
 
-    municipalities = set(_stored(conn, "select municipality_code from municipality")["municipality_code"])
-    interventions = set(_stored(conn, "select intervention_code from intervention")["intervention_code"])
-    functions = set(_stored(conn, "select function_code from account_function")["function_code"])
+    def add(sql: str, column: str, message: Callable[..., str]) -> None:
+        for row in _query(conn, sql):
+            problems.append(Problem(stage.file(row[0]), row[1], column, message(*row[2:])))
 
-    def new_values(table: str, column: str) -> set:
-        return {v for rows in by_table.get(table, []) for v in rows.frame[column]}
+    for table in staged:
+        key = list(TABLES[table].key)
+        keys = ", ".join(key)
+        add(
+            f"select _src, _line, {keys}, _first from (select _src, _line, {keys}, "
+            f"row_number() over (partition by _src, {keys} order by _line) as _rn, "
+            f"min(_line) over (partition by _src, {keys}) as _first from {stage_table(table)}) as d "
+            "where _rn > 1 order by _src, _line",
+            ",".join(key),
+            lambda *values: "duplicate key ({}), first on line {}".format(
+                ", ".join(f"{c}={v}" for c, v in zip(key, values)), values[-1]
+            ),
+        )
 
-    providers = set(_stored(conn, "select provider_id from providers")["provider_id"]) | new_values("providers", "provider_id")
+    def missing(table: str, column: str, reference: str, message: Callable[..., str], extra: str = "") -> None:
+        add(
+            f"select _src, _line, {column} from {stage_table(table)} as s where not exists "
+            f"(select 1 from {reference} as r where r.{column} = s.{column}){extra} order by _src, _line",
+            column,
+            message,
+        )
 
-    # Grants as they will be after this load: stored ones, overridden by the batch.
-    grants = _stored(conn, "select grant_id, start_date, end_date from grants")
-    for rows in by_table.get("grants", []):
-        grants = pd.concat([grants[~grants["grant_id"].isin(rows.frame["grant_id"])], rows.frame[grants.columns]])
-    grants = grants.drop_duplicates("grant_id", keep="last")
-    grant_dates = {g: (s, e) for g, s, e in grants.itertuples(index=False, name=None)}
-
-    for rows in batch:
-        f = rows.frame
-        if f.empty:
-            continue
-        if "municipality_code" in f:
-            problems += _column_problems(
-                rows, ~f["municipality_code"].isin(municipalities), "municipality_code",
-                lambda r: f"unknown municipality code {r['municipality_code']}",
+    for table in staged:
+        if "municipality_code" in TABLES[table].columns:
+            missing(table, "municipality_code", "municipality", lambda v: f"unknown municipality code {v}")
+    for table in staged:
+        if "intervention_code" in TABLES[table].columns:
+            missing(table, "intervention_code", "intervention", lambda v: f"unknown intervention code {v!r}")
+    if "expenditure" in staged:
+        missing(
+            "expenditure", "function_code", "account_function",
+            lambda v: f"unknown function code {v!r} (only 5.28.xx and 5.38.xx functions are known)",
+        )
+    if "grants" in staged:
+        in_stage = (
+            f" and not exists (select 1 from {stage_table('providers')} as p where p.provider_id = s.provider_id)"
+            if "providers" in staged else ""
+        )
+        missing(
+            "grants", "provider_id", "providers",
+            lambda v: f"unknown provider {v!r}: load it in providers.csv", in_stage,
+        )
+        add(
+            f"select _src, _line, end_date, start_date from {stage_table('grants')} "
+            "where end_date is not null and end_date < start_date order by _src, _line",
+            "end_date",
+            lambda end, start: f"end_date {end} is before start_date {start}",
+        )
+    if "assessments" in staged:
+        # Grants as they will be after this load: stored ones, overridden by the stage.
+        grants = "select grant_id, start_date, end_date from grants"
+        if "grants" in staged:
+            grants = (
+                f"{grants} as g where not exists (select 1 from {stage_table('grants')} as s "
+                f"where s.grant_id = g.grant_id) union all {stage.latest('grants', ['grant_id', 'start_date', 'end_date'])}"
             )
-        if "intervention_code" in f:
-            problems += _column_problems(
-                rows, ~f["intervention_code"].isin(interventions), "intervention_code",
-                lambda r: f"unknown intervention code {r['intervention_code']!r}",
-            )
-        if rows.table == "expenditure":
-            problems += _column_problems(
-                rows, ~f["function_code"].isin(functions), "function_code",
-                lambda r: f"unknown function code {r['function_code']!r} (only 5.28.xx and 5.38.xx functions are known)",
-            )
-        if rows.table == "grants":
-            problems += _column_problems(
-                rows, ~f["provider_id"].isin(providers), "provider_id",
-                lambda r: f"unknown provider {r['provider_id']!r}: load it in providers.csv",
-            )
-            ends = f["end_date"].notna()
-            before = ends & (f["end_date"].where(ends, f["start_date"]) < f["start_date"])
-            problems += _column_problems(
-                rows, before, "end_date", lambda r: f"end_date {r['end_date']} is before start_date {r['start_date']}"
-            )
-        if rows.table == "assessments":
-            known = f["grant_id"].isin(grant_dates.keys())
-            problems += _column_problems(rows, ~known, "grant_id", lambda r: f"unknown grant {r['grant_id']!r}")
-
-            dates = f[["grant_id"]].merge(grants, on="grant_id", how="left")
-            start, end, day = as_days(dates["start_date"]), as_days(dates["end_date"]), as_days(f["assessed_on"])
-            mask = known.to_numpy() & ((day < start) | (~np.isnat(end) & (day > end)))
-            problems += _column_problems(
-                rows, mask, "assessed_on",
-                lambda r: "assessment on {} is outside its grant's dates {} to {}".format(
-                    r["assessed_on"], *[("open" if d is None or pd.isna(d) else d) for d in grant_dates[r["grant_id"]]]
-                ),
-            )
+        a = stage_table("assessments")
+        add(
+            f"with g as ({grants}) select _src, _line, grant_id from {a} as a "
+            "where not exists (select 1 from g where g.grant_id = a.grant_id) order by _src, _line",
+            "grant_id",
+            lambda grant: f"unknown grant {grant!r}",
+        )
+        add(
+            f"with g as ({grants}) select a._src, a._line, a.assessed_on, g.start_date, g.end_date "
+            f"from {a} as a join g on g.grant_id = a.grant_id "
+            "where a.assessed_on < g.start_date or (g.end_date is not null and a.assessed_on > g.end_date) "
+            "order by a._src, a._line",
+            "assessed_on",
+            lambda on, start, end: f"assessment on {on} is outside its grant's dates {_shown(start)} to {_shown(end)}",
+        )
+    if "structural_indicators" in staged:
+        problems += implausible_indicators(conn, stage)
     return problems
 
 
-def store(conn: Connection, batch: list[Rows]) -> dict[str, int]:
-    """Upsert every table of the batch, in dependency order (inside the caller's transaction)."""
+def implausible_indicators(conn: Connection, stage: Stage) -> list[Problem]:
+    """Staged structural indicators far outside the other municipalities' values.
+
+    For each staged value x of an indicator and year, the other municipalities' values of
+    the same indicator and year (stored rows, overridden by the stage) give their lowest
+    and highest value and their sample standard deviation s; x is refused if it lies more
+    than INDICATOR_MAX_SD * s below the lowest or above the highest. Leave-one-out matters:
+    a value included in its own mean and deviation can never lie more than (n - 1) / sqrt(n)
+    deviations from the mean (9.8 for n = 98), so a bound of 10 would never bite. Measured
+    from the others' range rather than their mean, so that a real but lonely extreme
+    (Frederiksberg's population density, 14 deviations above the others' mean) stays in.
+    Skipped with fewer than INDICATOR_MIN_PEERS other values, or when they are all equal.
+    Several absurd values of one indicator and year in one load widen each other's bound;
+    the absolute bound INDICATOR_MAX_ABS (schemas) still holds for each.
+    """
+    s = stage_table("structural_indicators")
+    columns = ["municipality_code", "year", "indicator", "value", "_src", "_line"]
+    latest = stage.latest("structural_indicators", columns)
+    frame = warehouse.read_frame(
+        conn,
+        f"with staged as ({latest}) "
+        "select municipality_code, year, indicator, value, _src, _line from staged "
+        "union all select i.municipality_code, i.year, i.indicator, i.value, null, null "
+        "from structural_indicators as i "
+        f"where exists (select 1 from {s} as s where s.indicator = i.indicator and s.year = i.year) "
+        f"and not exists (select 1 from {s} as s where s.municipality_code = i.municipality_code "
+        "and s.indicator = i.indicator and s.year = i.year)",
+    )
+    problems = []
+    for (indicator, year), group in frame.groupby(["indicator", "year"], sort=True):
+        values = group["value"].to_numpy(dtype=float)
+        if len(values) - 1 < INDICATOR_MIN_PEERS:
+            continue
+        for i in np.flatnonzero(group["_src"].notna().to_numpy()):
+            others = np.delete(values, i)
+            with np.errstate(over="ignore", invalid="ignore"):
+                sd = others.std(ddof=1)
+                low, high = others.min() - INDICATOR_MAX_SD * sd, others.max() + INDICATOR_MAX_SD * sd
+            if not np.isfinite(sd) or sd == 0 or low <= values[i] <= high:
+                continue
+            row = group.iloc[i]
+            problems.append(Problem(
+                stage.file(int(row["_src"])), int(row["_line"]), "value",
+                f"implausible value {values[i]:g} of {indicator} in {year}: more than {INDICATOR_MAX_SD} "
+                f"standard deviations ({sd:.6g}) outside the other {len(others)} municipalities' values "
+                f"{others.min():.6g} to {others.max():.6g} (allowed {low:.6g} to {high:.6g})",
+            ))
+    return problems
+
+
+# ---------------------------------------------------------------- writing
+
+
+def store(conn: Connection, stage: Stage) -> dict[str, int]:
+    """Upsert every staged table, in dependency order (inside the caller's transaction)."""
     counts: dict[str, int] = {}
-    order = list(TABLES)
-    for rows in progress.track(sorted(batch, key=lambda r: order.index(r.table)), label="Writing"):
-        written = warehouse.upsert_frame(conn, rows.table, rows.frame, TABLES[rows.table].key)
-        counts[rows.table] = counts.get(rows.table, 0) + written
+    for table in progress.track([t for t in TABLES if t in stage.counts], label="Writing"):
+        spec = TABLES[table]
+        warehouse.upsert_select(conn, table, spec.columns, spec.key, stage.latest(table, spec.columns))
+        counts[table] = stage.counts[table]
     return counts
 
 
@@ -243,7 +434,11 @@ def require_initialised(conn: Connection) -> None:
 
 
 def record_sources(conn: Connection, sources: dict[str, str], synthetic: bool) -> None:
-    """Remember where the rows of each table came from ({table: source}; shown on every dashboard)."""
+    """Remember where the rows of each table came from ({table: source}; shown on every
+    dashboard). A source that looks like a CPR number is refused."""
+    refused = [Problem(src, None, "source", CPR_MESSAGE) for src in sources.values() if looks_like_cpr(src)]
+    if refused:
+        raise InputError(refused)
     now = warehouse.utc_now()
     frame = pd.DataFrame(
         [{"table_name": t, "source": src, "synthetic": synthetic, "loaded_at": now} for t, src in sorted(sources.items())]
@@ -260,6 +455,26 @@ def is_synthetic(conn: Connection, table: str | None = None) -> bool:
     return bool(flags.fillna(False).astype(bool).any())
 
 
+def _finish(
+    conn: Connection,
+    stage: Stage,
+    problems: list[Problem],
+    source: str | None,
+    synthetic: bool,
+    after_store: Callable[[Connection], None] | None,
+) -> dict[str, int]:
+    """Check the stage and, if nothing is wrong, write it (inside the load's transaction)."""
+    problems = problems + check(conn, stage)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    counts = store(conn, stage)
+    record_sources(conn, {t: source or d or s for t, s, d in stage.sources}, synthetic)
+    if after_store is not None:
+        after_store(conn)
+    stage.drop()
+    return counts
+
+
 def load_batch(
     engine: Engine,
     batch: list[Rows],
@@ -273,17 +488,12 @@ def load_batch(
     `source` describes where the rows came from (default: the files' names); `synthetic`
     marks generated demo data; `after_store(conn)` runs inside the same transaction.
     """
-    problems = list(problems or [])
     with engine.begin() as conn:
         require_initialised(conn)
-        problems += check(conn, batch)
-        if problems:
-            raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-        counts = store(conn, batch)
-        record_sources(conn, {r.table: source or r.description or r.source for r in batch}, synthetic)
-        if after_store is not None:
-            after_store(conn)
-        return counts
+        stage = Stage(conn)
+        for rows in batch:
+            stage.add(stage.source(rows.table, rows.source, rows.description), rows)
+        return _finish(conn, stage, list(problems or []), source, synthetic, after_store)
 
 
 def csv_files(path: Path) -> list[tuple[Path, str]]:
@@ -299,16 +509,23 @@ def csv_files(path: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def load_path(engine: Engine, path: Path) -> dict[str, int]:
-    """Load one CSV file or every known CSV file in a directory, all or nothing."""
-    batch, problems = [], []
+def load_path(engine: Engine, path: Path, chunk_rows: int = CHUNK_ROWS) -> dict[str, int]:
+    """Load one CSV file or every known CSV file in a directory, all or nothing, reading
+    and staging `chunk_rows` rows at a time."""
+    problems: list[Problem] = []
     files = csv_files(Path(path))
-    for file, table in progress.track(files, label="Reading"):
-        try:
-            rows, file_problems = read_csv(file, table)
-        except InputError as error:
-            problems += error.problems
-            continue
-        batch.append(rows)
-        problems += file_problems
-    return load_batch(engine, batch, problems)
+    with engine.begin() as conn:
+        require_initialised(conn)
+        stage = Stage(conn)
+        for file, table in progress.track(files, label="Reading"):
+            chunks = CsvChunks(file, table, chunk_rows)
+            try:
+                src = None
+                for rows in chunks:
+                    src = stage.source(table, str(file)) if src is None else src
+                    stage.add(src, rows)
+            except InputError as error:
+                problems += error.problems
+                continue
+            problems += chunks.problems
+        return _finish(conn, stage, problems, None, False, None)

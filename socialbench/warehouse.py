@@ -200,20 +200,61 @@ def _copy_into_postgresql(conn: Connection, table: str, cols: list[str], frame: 
         cursor.close()
 
 
+def column_types(conn: Connection, table: str) -> dict[str, str]:
+    """{column: its exact SQL type as the engine states it}, e.g. `DECIMAL(18,2)`, `DOUBLE`
+    on DuckDB, `numeric(18,2)`, `double precision` on PostgreSQL (SQLAlchemy's reflected
+    types are not exact: duckdb_engine reflects DOUBLE as FLOAT, a four-byte REAL)."""
+    if dialect(conn) == "duckdb":
+        sql = (
+            "select column_name, data_type from information_schema.columns where table_name = :t "
+            "and table_catalog = current_database() and table_schema = current_schema() order by ordinal_position"
+        )
+    else:
+        sql = (
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute "
+            "where attrelid = to_regclass(:t) and attnum > 0 and not attisdropped order by attnum"
+        )
+    return {name: kind for name, kind in conn.execute(sa.text(sql), {"t": table}).fetchall()}
+
+
+def create_temp_table(
+    conn: Connection, name: str, like: str, columns: Sequence[str], extra: dict[str, str] | None = None
+) -> None:
+    """A new empty temporary table with the named columns of table `like` (same types) and
+    `extra` columns {name: SQL type}.
+
+    Declared column by column, not `create ... as select ... where 1 = 0`: DuckDB keeps the
+    statistics of that empty select, and a later `insert ... select` from the temporary
+    table, once it holds more than one row group (122,880 rows) inserted from a DataFrame,
+    reads it as empty (a re-load then deleted nothing and failed on duplicate keys)."""
+    types = column_types(conn, like)
+    declared = [f"{c} {types[c]}" for c in columns] + [f"{c} {t}" for c, t in (extra or {}).items()]
+    conn.execute(sa.text(f"drop table if exists {name}"))
+    conn.execute(sa.text(f"create temporary table {name} ({', '.join(declared)})"))
+
+
+def upsert_select(conn: Connection, table: str, columns: Sequence[str], key: Sequence[str], select_sql: str) -> None:
+    """Insert the rows of a query (no two with the same key), replacing stored rows with the
+    same key: one `insert ... on conflict (key) do update` on both engines.
+
+    One statement instead of delete-then-insert: each stored row is replaced in place."""
+    cols, keys = ", ".join(columns), ", ".join(key)
+    others = [c for c in columns if c not in key]
+    action = "do update set " + ", ".join(f"{c} = excluded.{c}" for c in others) if others else "do nothing"
+    conn.execute(sa.text(f"insert into {table} ({cols}) {select_sql} on conflict ({keys}) {action}"))
+
+
 def upsert_frame(conn: Connection, table: str, frame: pd.DataFrame, key: Sequence[str]) -> int:
     """Insert the frame's rows, replacing stored rows with the same key."""
     if frame.empty:
         return 0
-    key = list(key)
-    stage = f"_sb_keys_{table}"
-    conn.execute(sa.text(f"drop table if exists {stage}"))
-    key_cols = ", ".join(key)
-    conn.execute(sa.text(f"create temporary table {stage} as select {key_cols} from {table} where 1 = 0"))
-    insert_frame(conn, stage, frame[key].drop_duplicates())
-    match = " and ".join(f"s.{k} = {table}.{k}" for k in key)
-    conn.execute(sa.text(f"delete from {table} where exists (select 1 from {stage} s where {match})"))
+    cols = list(frame.columns)
+    stage = f"_sb_upsert_{table}"
+    create_temp_table(conn, stage, table, cols)
+    insert_frame(conn, stage, frame)
+    upsert_select(conn, table, cols, key, f"select {', '.join(cols)} from {stage}")
     conn.execute(sa.text(f"drop table {stage}"))
-    return insert_frame(conn, table, frame)
+    return len(frame)
 
 
 def replace_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
