@@ -10,6 +10,7 @@ refused with an answer (409, or 404 for a draft that the other request replaced)
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -130,3 +131,62 @@ def test_two_drafts_and_two_approvals_at_once_for_the_same_model_and_date(sup, f
         assert all(status in (200, 404, 409) for status in statuses), f"trial {trial}: {answers}"
         approved = approved_runs(admin)
         assert [r["run_id"] for r in approved] == [drafts[0]["run_id"]], f"trial {trial}"
+
+
+# A `socialbench settle approve` in its own process, started and waiting: it approves when
+# told to on stdin, so that it races the API's approval in the Superset process.
+CLI_WAITING = (
+    "import sys\n"
+    "from socialbench.cli import main\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_an_api_approval_and_a_cli_approval_in_another_process_at_once(sup, fresh_ledger):
+    """Two drafts of one model; Superset approves one while `socialbench settle approve`
+    in a second process approves the other: exactly one wins, the other is refused
+    (the API's 409, or the CLI's exit 1 with one line)."""
+    import subprocess
+    import sys
+
+    admin = inprocess_superset.Client(sup.app, "admin")
+    winners = []
+    for trial in range(TRIALS):
+        url = fresh_ledger(trial)
+        ids = []
+        for as_of in ("2025-05-31", "2025-06-30"):
+            created = admin.post(RUNS, json={"model": MODEL, "as_of": as_of})
+            assert created.status_code == 201, created.get_data(as_text=True)[:300]
+            ids.append(created.get_json()["result"]["run_id"])
+        api_run, cli_run = (ids if trial % 2 == 0 else ids[::-1])
+        cli = subprocess.Popen(
+            [sys.executable, "-c", CLI_WAITING, "settle", "approve", "--db", url, cli_run],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        assert cli.stdout.readline().strip() == "ready"
+        answer: list = []
+        delay = trial * 0.08  # the CLI needs a moment to start its work: some trials each way, some overlapping
+
+        def api_approve():
+            time.sleep(delay)
+            answer.append(admin.post(f"{RUNS}/{api_run}/approve"))
+
+        thread = threading.Thread(target=api_approve)
+        cli.stdin.write("go\n")
+        cli.stdin.flush()
+        thread.start()
+        out, err = cli.communicate(timeout=120)
+        thread.join(timeout=120)
+        status = answer[0].status_code
+        if status == 200:
+            assert cli.returncode == 1, f"trial {trial}: both approved ({out}{err})"
+            assert err.startswith("error: cannot approve run") and err.count("\n") == 1, err
+            winners.append("api")
+        else:
+            assert status == 409, f"trial {trial}: {status} {answer[0].get_data(as_text=True)[:300]}"
+            assert cli.returncode == 0 and out.strip().endswith(f"run {cli_run} approved"), (out, err)
+            winners.append("cli")
+        assert len(approved_runs(admin)) == 1, f"trial {trial}"
+    assert len(winners) == TRIALS
