@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import peers
+from socialbench.cli_args import add_db_argument, engine_from_args
 
 
 def _indicator_list(text: str) -> list[str]:
@@ -24,8 +24,7 @@ def _positive(text: str) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from benchmarks.refresh import refresh
-    from socialbench.cli import engine_from_args
+    from benchmarks.refresh import refresh  # lazy (start-up time): pandas
 
     result = refresh(engine_from_args(args), method=args.method, k=args.k, indicators=args.indicators)
     for note in result["notes"]:
@@ -35,14 +34,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
-    """Add this area's subcommands to the `socialbench` CLI."""
-    from socialbench.cli import add_db_argument
+def _refresh_arguments(p: argparse.ArgumentParser) -> None:
+    from benchmarks import peers  # lazy (start-up time): pandas, numpy
 
-    p = subparsers.add_parser(
-        "refresh",
-        help="recompute the derived benchmark tables (peers, peer comparison, expected cost, savings potential)",
-    )
     add_db_argument(p)
     p.add_argument(
         "--method", choices=peers.METHODS, default=None,
@@ -55,3 +49,12 @@ def register(subparsers) -> None:
         help="structural indicators for peers and expected cost (default: every indicator loaded for the year)",
     )
     p.set_defaults(func=cmd_refresh)
+
+
+def register(subparsers) -> None:
+    """Add this area's subcommands to the `socialbench` CLI."""
+    subparsers.add_parser(
+        "refresh",
+        help="recompute the derived benchmark tables (peers, peer comparison, expected cost, savings potential)",
+        arguments=_refresh_arguments,
+    )

@@ -6,6 +6,8 @@ import json
 import sys
 from datetime import date
 
+from socialbench.cli_args import add_db_argument, add_subcommands, engine_from_args
+
 
 def _date(text: str) -> date:
     try:
@@ -15,8 +17,7 @@ def _date(text: str) -> date:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from incentive_models import runs
-    from socialbench.cli import engine_from_args
+    from incentive_models import runs  # lazy (start-up time): pandas
 
     engine = engine_from_args(args)
     run_id = runs.create_draft(engine, runs.load_model(args.model), args.as_of)
@@ -40,8 +41,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from incentive_models import runs
-    from socialbench.cli import engine_from_args
+    from incentive_models import runs  # lazy (start-up time): pandas
 
     runs.approve(engine_from_args(args), args.run_id)
     print(f"run {args.run_id} approved")
@@ -49,8 +49,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
-    from incentive_models import statement
-    from socialbench.cli import engine_from_args
+    from incentive_models import statement  # lazy (start-up time): pandas
 
     path = statement.write_statement(engine_from_args(args), args.run_id, args.format, args.out, args.provider)
     print(f"wrote {path}")
@@ -58,8 +57,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from incentive_models import runs
-    from socialbench.cli import engine_from_args
+    from incentive_models import runs  # lazy (start-up time): pandas
 
     frame = runs.list_runs(engine_from_args(args)).drop(columns=["model_yaml", "inputs_sha256"])
     if frame.empty:
@@ -70,8 +68,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from incentive_models import runs
-    from socialbench.cli import engine_from_args
+    from incentive_models import runs  # lazy (start-up time): pandas
 
     problems, notes = runs.verify(engine_from_args(args))
     for line in notes:
@@ -85,27 +82,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
-    """Add `socialbench settle run|approve|statement|list|verify`."""
-    from incentive_models.statement import FORMATS
-    from socialbench.cli import add_db_argument
-
-    settle = subparsers.add_parser("settle", help="provider incentive settlements: draft runs, approval, statements")
-    sub = settle.add_subparsers(dest="settle_command", metavar="SUBCOMMAND", required=True)
-
-    p = sub.add_parser("run", help="compute and store a draft settlement run (replaces a draft of the same model and date)")
+def _run_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.add_argument("--model", required=True, metavar="FILE", help="incentive model YAML file")
     p.add_argument("--as-of", required=True, type=_date, metavar="YYYY-MM-DD", help="settle everything up to and including this day")
     p.add_argument("--json", action="store_true", help="print run_id and totals as JSON")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("approve", help="approve a draft run (final: it cannot change afterwards)")
+
+def _approve_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.add_argument("run_id", metavar="RUN_ID")
     p.set_defaults(func=cmd_approve)
 
-    p = sub.add_parser("statement", help="write a provider statement (Danish) of a run")
+
+def _statement_arguments(p: argparse.ArgumentParser) -> None:
+    from incentive_models.statement import FORMATS  # lazy (start-up time): pandas
+
     add_db_argument(p)
     p.add_argument("run_id", metavar="RUN_ID")
     p.add_argument("--provider", metavar="ID", default=None, help="only this provider (default: all providers of the run)")
@@ -113,10 +106,34 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="PATH")
     p.set_defaults(func=cmd_statement)
 
-    p = sub.add_parser("list", help="list settlement runs")
+
+def _list_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("verify", help="check the approval ledger: hash chain, and every approved run recomputed from its kept inputs")
+
+def _verify_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.set_defaults(func=cmd_verify)
+
+
+def _settle_arguments(settle: argparse.ArgumentParser) -> None:
+    sub = add_subcommands(settle, dest="settle_command", metavar="SUBCOMMAND", required=True)
+    sub.add_parser(
+        "run", help="compute and store a draft settlement run (replaces a draft of the same model and date)",
+        arguments=_run_arguments,
+    )
+    sub.add_parser("approve", help="approve a draft run (final: it cannot change afterwards)", arguments=_approve_arguments)
+    sub.add_parser("statement", help="write a provider statement (Danish) of a run", arguments=_statement_arguments)
+    sub.add_parser("list", help="list settlement runs", arguments=_list_arguments)
+    sub.add_parser(
+        "verify", help="check the approval ledger: hash chain, and every approved run recomputed from its kept inputs",
+        arguments=_verify_arguments,
+    )
+
+
+def register(subparsers) -> None:
+    """Add `socialbench settle run|approve|statement|list|verify`."""
+    subparsers.add_parser(
+        "settle", help="provider incentive settlements: draft runs, approval, statements", arguments=_settle_arguments
+    )

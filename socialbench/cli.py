@@ -1,51 +1,43 @@
-"""The `socialbench` command: parses arguments, calls the library, turns errors into lines.
+"""The `socialbench` command: assembles the areas' commands and runs the one chosen.
 
-Core commands live here; each area adds its own subcommands through a `register(subparsers)`
-function in its own module (see AREA_MODULES), so this file holds no business logic.
+The only module of socialbench that imports the other areas. Each area adds its
+subcommands through a `register(subparsers)` function in its own CLI module (AREAS); what
+the commands share (`--db`, `--no-refresh`, the engine, errors as lines) is in
+`socialbench.cli_args`. This file holds the core commands `init` and `load` and no
+business logic.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
-from socialbench import __version__, loading, schema, warehouse
-from socialbench.errors import InputError, SocialbenchError
+import benchmarks.cli
+import incentive_models.cli
+import superset_plugins.cli
+from socialbench import __version__, demo_data_cli, dst_cli
+from socialbench.cli_args import (
+    add_db_argument,
+    add_no_refresh_argument,
+    add_subcommands,
+    engine_from_args,
+    refresh_after_load,
+    run,
+)
 
-AREA_MODULES = [
-    "socialbench.dst",
-    "socialbench.demo_data",
-    "benchmarks.cli",
-    "incentive_models.cli",
-    "superset_plugins.cli",
-]
-
-
-def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        default=None,
-        help=f"warehouse SQLAlchemy URL (default: ${warehouse.ENV_VAR} or {warehouse.DEFAULT_URL})",
-    )
+AREAS = [dst_cli, demo_data_cli, benchmarks.cli, incentive_models.cli, superset_plugins.cli]
 
 
-def engine_from_args(args: argparse.Namespace):
-    return warehouse.create_engine(getattr(args, "db", None))
-
-
-def refresh_after_load(engine, args: argparse.Namespace) -> None:
-    """Recompute the derived benchmark tables, unless --no-refresh was given."""
-    if getattr(args, "no_refresh", False):
-        return
-    from benchmarks.refresh import refresh
+def refresh_derived(engine) -> None:
+    """What a load is followed by (`cli_args.refresh_after_load`): benchmarks' refresh."""
+    from benchmarks.refresh import refresh  # lazy (start-up time): pandas, only after a load
 
     refresh(engine)
-    print("refreshed derived benchmark tables")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from socialbench import schema, warehouse  # lazy (start-up time): SQLAlchemy and pandas
+
     engine = engine_from_args(args)
     done = schema.init(engine)
     for line in done:
@@ -55,6 +47,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from socialbench import loading  # lazy (start-up time): pandas
+
     engine = engine_from_args(args)
     counts = loading.load_path(engine, Path(args.path))
     for table, n in counts.items():
@@ -63,41 +57,44 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init_arguments(p: argparse.ArgumentParser) -> None:
+    add_db_argument(p)
+    p.set_defaults(func=cmd_init)
+
+
+def _load_arguments(p: argparse.ArgumentParser) -> None:
+    add_db_argument(p)
+    p.add_argument("path", metavar="PATH")
+    add_no_refresh_argument(p)
+    p.set_defaults(func=cmd_load)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="socialbench",
         description="Benchmarks and provider incentive settlements for the specialised social area.",
     )
     parser.add_argument("--version", action="version", version=f"socialbench {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.set_defaults(refresh_derived=refresh_derived)
+    sub = add_subcommands(parser, dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("init", help="create or upgrade the warehouse schema and views; seed reference data")
-    add_db_argument(p)
-    p.set_defaults(func=cmd_init)
-
-    p = sub.add_parser("load", help="load one CSV file, or every known CSV file in a directory (all or nothing)")
-    add_db_argument(p)
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("--no-refresh", action="store_true", help="do not recompute derived tables afterwards")
-    p.set_defaults(func=cmd_load)
-
-    for name in AREA_MODULES:
-        importlib.import_module(name).register(sub)
+    sub.add_parser(
+        "init",
+        help="create or upgrade the warehouse schema and views; seed reference data",
+        arguments=_init_arguments,
+    )
+    sub.add_parser(
+        "load",
+        help="load one CSV file, or every known CSV file in a directory (all or nothing)",
+        arguments=_load_arguments,
+    )
+    for area in AREAS:
+        area.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except InputError as error:
-        print(str(error), file=sys.stderr)
-        print(f"nothing was written ({len(error.problems)} problems)", file=sys.stderr)
-        return 1
-    except SocialbenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    return run(build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -54,7 +54,6 @@ problem per cell, never loaded wrongly.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import re
@@ -466,58 +465,3 @@ def load_dst_files(engine, paths: list[Path]) -> list[DstLoad]:
         ) from None
     return [DstLoad(parsed.table, target, len(rows.frame), parsed.skipped) for parsed, target, rows in loads]
 
-
-# ---------------------------------------------------------------- CLI
-
-
-def cmd_load_dst(args: argparse.Namespace) -> int:
-    from socialbench.cli import engine_from_args, refresh_after_load
-
-    engine = engine_from_args(args)
-    print(load_dst(engine, Path(args.file)).summary())
-    refresh_after_load(engine, args)
-    return 0
-
-
-def cmd_fetch_dst(args: argparse.Namespace) -> int:
-    from socialbench import statbank
-    from socialbench.cli import engine_from_args, refresh_after_load
-
-    years = statbank.year_range(args.from_year, args.to_year)
-    files = statbank.fetch(Path(args.out), years, base=args.base_url)
-    for path in files:
-        print(f"wrote {path} ({path.stat().st_size} bytes)")
-    if args.load:
-        engine = engine_from_args(args)
-        for done in load_dst_files(engine, files):
-            print(done.summary())
-        refresh_after_load(engine, args)
-    return 0
-
-
-def register(subparsers) -> None:
-    """Add `load-dst` and `fetch-dst` to the `socialbench` CLI."""
-    from socialbench import statbank
-    from socialbench.cli import add_db_argument
-
-    p = subparsers.add_parser(
-        "load-dst", help="load a Statistics Denmark statbank CSV export of REGK31 or FOLK1A (all or nothing)"
-    )
-    add_db_argument(p)
-    p.add_argument("--no-refresh", action="store_true", help="do not recompute derived tables afterwards")
-    p.add_argument("file", metavar="FILE")
-    p.set_defaults(func=cmd_load_dst)
-
-    p = subparsers.add_parser(
-        "fetch-dst", help="download REGK31 and FOLK1A for all municipalities from the statbank API"
-    )
-    add_db_argument(p)
-    p.add_argument("--out", metavar="DIR", default="dst", help="folder for the downloaded files (default: ./dst)")
-    p.add_argument("--from-year", type=int, default=statbank.DEFAULT_FROM_YEAR, metavar="Y",
-                   help=f"first year (default: {statbank.DEFAULT_FROM_YEAR})")
-    p.add_argument("--to-year", type=int, default=None, metavar="Y", help="last year (default: last year)")
-    p.add_argument("--base-url", metavar="URL", default=None,
-                   help=f"statbank API (default: ${statbank.ENV_VAR} or {statbank.DEFAULT_BASE_URL})")
-    p.add_argument("--load", action="store_true", help="load the downloaded files into the warehouse")
-    p.add_argument("--no-refresh", action="store_true", help="with --load: do not recompute derived tables")
-    p.set_defaults(func=cmd_fetch_dst)

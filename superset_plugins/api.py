@@ -38,7 +38,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from incentive_models.model import short_repr
 from socialbench.errors import InputError, SocialbenchError
-from superset_plugins.config import PERMISSION_VIEW, warehouse_engine
+from superset_plugins.settings import PERMISSION_VIEW, warehouse_engine
 
 MAX_BODY_BYTES = 256 * 1024
 # Left out of GET /runs (a model's text can be up to 64 KB); GET /runs/<run_id> has it.

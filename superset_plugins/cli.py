@@ -5,19 +5,21 @@ import argparse
 import os
 from pathlib import Path
 
+from socialbench.cli_args import add_db_argument, add_subcommands
+from socialbench.errors import SocialbenchError
+
 PASSWORD_ENV_VAR = "SUPERSET_PASSWORD"
 
 
 def _warehouse_uri(args: argparse.Namespace) -> str:
-    from socialbench import warehouse
+    from socialbench import warehouse  # lazy (start-up time): pandas
 
     return args.warehouse_uri or warehouse.resolve_url(args.db)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from socialbench.errors import SocialbenchError
-    from superset_plugins.client import SupersetClient
-    from superset_plugins.publish import publish
+    from superset_plugins.client import SupersetClient  # lazy (start-up time): requests
+    from superset_plugins.publish import publish  # lazy (start-up time): pandas
 
     password = args.password if args.password is not None else os.environ.get(PASSWORD_ENV_VAR)
     if password is None:
@@ -30,7 +32,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_export_bundle(args: argparse.Namespace) -> int:
-    from superset_plugins.publish import export_bundle
+    from superset_plugins.publish import export_bundle  # lazy (start-up time): pandas
 
     bundle = export_bundle(_warehouse_uri(args), args.database_name)
     Path(args.path).write_bytes(bundle)
@@ -39,50 +41,70 @@ def cmd_export_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from superset_plugins.demo import run_demo
+    from superset_plugins.demo import run_demo  # lazy (start-up time): Superset's server
 
     run_demo(Path(args.home), port=args.port, seed=args.seed, host=args.host)
     return 0
 
 
-def register(subparsers) -> None:
-    """Add `socialbench superset publish|export-bundle|demo`."""
-    from socialbench.cli import add_db_argument
-    from superset_plugins.publish import DEFAULT_DATABASE_NAME
+def _warehouse_options(p: argparse.ArgumentParser) -> None:
+    from superset_plugins.publish import DEFAULT_DATABASE_NAME  # lazy (start-up time): pandas
 
-    superset = subparsers.add_parser("superset", help="publish the dashboards into Superset, or run a demo Superset")
-    sub = superset.add_subparsers(dest="superset_command", metavar="COMMAND", required=True)
+    add_db_argument(p)
+    p.add_argument(
+        "--warehouse-uri",
+        metavar="URI",
+        default=None,
+        help="the warehouse URL as Superset should connect to it (default: --db; a DuckDB path is made absolute)",
+    )
+    p.add_argument(
+        "--database-name",
+        metavar="NAME",
+        default=DEFAULT_DATABASE_NAME,
+        help=f"name of the database connection in Superset (default: {DEFAULT_DATABASE_NAME}); reused if it exists",
+    )
 
-    def warehouse_options(p: argparse.ArgumentParser) -> None:
-        add_db_argument(p)
-        p.add_argument(
-            "--warehouse-uri",
-            metavar="URI",
-            default=None,
-            help="the warehouse URL as Superset should connect to it (default: --db; a DuckDB path is made absolute)",
-        )
-        p.add_argument(
-            "--database-name",
-            metavar="NAME",
-            default=DEFAULT_DATABASE_NAME,
-            help=f"name of the database connection in Superset (default: {DEFAULT_DATABASE_NAME}); reused if it exists",
-        )
 
-    p = sub.add_parser("publish", help="create or update the datasets, charts and dashboards in a running Superset")
+def _publish_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", required=True, help="Superset's address, e.g. http://localhost:8088")
     p.add_argument("--username", required=True)
     p.add_argument("--password", default=None, help=f"the user's password (default: ${PASSWORD_ENV_VAR})")
-    warehouse_options(p)
+    _warehouse_options(p)
     p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("export-bundle", help="write the Superset import bundle (ZIP) for an import through the UI")
+
+def _export_bundle_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", metavar="PATH")
-    warehouse_options(p)
+    _warehouse_options(p)
     p.set_defaults(func=cmd_export_bundle)
 
-    p = sub.add_parser("demo", help="a demo warehouse and a local Superset with the dashboards (used by make demo)")
+
+def _demo_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", required=True, metavar="DIR", help="folder for the warehouse, Superset's metadata and state")
     p.add_argument("--port", type=int, default=8088)
     p.add_argument("--host", default="127.0.0.1", help="interface to serve on (0.0.0.0 to serve other machines)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the synthetic demo data (first run only)")
     p.set_defaults(func=cmd_demo)
+
+
+def _superset_arguments(superset: argparse.ArgumentParser) -> None:
+    sub = add_subcommands(superset, dest="superset_command", metavar="COMMAND", required=True)
+    sub.add_parser(
+        "publish", help="create or update the datasets, charts and dashboards in a running Superset",
+        arguments=_publish_arguments,
+    )
+    sub.add_parser(
+        "export-bundle", help="write the Superset import bundle (ZIP) for an import through the UI",
+        arguments=_export_bundle_arguments,
+    )
+    sub.add_parser(
+        "demo", help="a demo warehouse and a local Superset with the dashboards (used by make demo)",
+        arguments=_demo_arguments,
+    )
+
+
+def register(subparsers) -> None:
+    """Add `socialbench superset publish|export-bundle|demo`."""
+    subparsers.add_parser(
+        "superset", help="publish the dashboards into Superset, or run a demo Superset", arguments=_superset_arguments
+    )

@@ -40,6 +40,8 @@ from collections.abc import Callable
 from typing import Any
 
 from superset_plugins.jinja_macros import MACROS
+from superset_plugins.settings import PERMISSION_VIEW
+from superset_plugins.settings import _ENGINES  # noqa: F401 TEMPORARY: tests/superset_plugins/test_api_races.py still reads it here
 
 __all__ = [
     "D3_FORMAT",
@@ -83,9 +85,6 @@ JINJA_CONTEXT_ADDONS: dict[str, Callable[..., Any]] = dict(MACROS)
 # The warehouse the API and the macros read; None means $SOCIALBENCH_DB or the default.
 SOCIALBENCH_DB: str | None = os.environ.get("SOCIALBENCH_DB")
 
-# Permission view (Superset "view menu") of the REST API: can_read, can_write, can_approve.
-PERMISSION_VIEW = "SocialbenchSettlement"
-
 
 def _merge_settings(config) -> None:
     """Make the socialbench settings hold even where the user's own settings replaced ours."""
@@ -114,11 +113,11 @@ def _restrict_default_roles(security_manager) -> None:
 def socialbench_app_mutator(app) -> None:
     """Install socialbench into a Superset app (called by Superset at start-up)."""
     _merge_settings(app.config)
-    from superset.extensions import appbuilder, feature_flag_manager
+    from superset.extensions import appbuilder, feature_flag_manager  # lazy: cheap to import (see above)
 
     feature_flag_manager.init_app(app)  # re-read the merged flags
 
-    from superset_plugins.api import SocialbenchRestApi
+    from superset_plugins.api import SocialbenchRestApi  # lazy: cheap to import (see above)
     from superset_plugins.roles import CLI_COMMANDS
 
     _restrict_default_roles(appbuilder.sm)
@@ -148,21 +147,3 @@ def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # n
         params = {**params, "plugins": [*params.get("plugins", []), "socialbench_wait"]}
     return uri, params
 
-
-def warehouse_engine(read_only: bool = True):
-    """The warehouse of the running app (config SOCIALBENCH_DB, else the environment).
-
-    Reads use a read-only engine, writes (a draft run, an approval) ask for read_only=False.
-    """
-    from flask import current_app
-
-    from socialbench import warehouse
-
-    url = warehouse.resolve_url(current_app.config.get("SOCIALBENCH_DB"))
-    key = (url, read_only)
-    if key not in _ENGINES:
-        _ENGINES[key] = warehouse.create_engine(url, read_only=read_only)
-    return _ENGINES[key]
-
-
-_ENGINES: dict[tuple[str, bool], Any] = {}

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from superset_plugins.settings import warehouse_engine
+
 PEER_METHODS = ("nearest", "dst_group")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 
@@ -54,9 +56,7 @@ def _number(value: Decimal) -> str:
 
 
 def _rows(sql: str, **params) -> list[tuple]:
-    from sqlalchemy import text
-
-    from superset_plugins.config import warehouse_engine
+    from sqlalchemy import text  # lazy: config imports this module, and importing config is cheap
 
     with warehouse_engine().connect() as conn:
         return [tuple(row) for row in conn.execute(text(sql), params)]

@@ -47,7 +47,7 @@ from collections.abc import Iterable
 import click
 from flask.cli import with_appcontext
 
-from superset_plugins.config import PERMISSION_VIEW
+from superset_plugins.settings import PERMISSION_VIEW
 
 OPEN_DATASETS = frozenset(
     {"municipality", "population", "expenditure", "full_year_citizens", "structural_indicators", "price_index"}

@@ -87,27 +87,3 @@ def _remove_stale(conn: Connection, assessments: pd.DataFrame, earlier_demo_gran
     ))
     conn.execute(sa.text(f"drop table {stage}"))
 
-
-def cmd_demo_data(args) -> int:
-    from socialbench.cli import engine_from_args, refresh_after_load
-
-    engine = engine_from_args(args)
-    counts = load(engine, args.seed)
-    for table, n in counts.items():
-        print(f"{table}: {n} rows loaded")
-    print(f"demo data loaded: SYNTHETIC (seed {args.seed}), not real figures for any municipality")
-    refresh_after_load(engine, args)
-    return 0
-
-
-def register(subparsers) -> None:
-    """Add `socialbench demo-data` to the CLI."""
-    from socialbench.cli import add_db_argument
-
-    parser = subparsers.add_parser(
-        "demo-data", help="fill the warehouse with a deterministic synthetic demo data set (all 98 municipalities)"
-    )
-    add_db_argument(parser)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--no-refresh", action="store_true", help="do not recompute derived tables afterwards")
-    parser.set_defaults(func=cmd_demo_data)

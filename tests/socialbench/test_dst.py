@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from socialbench import dst, loading, statbank
+from socialbench import cli, dst, dst_cli, loading, statbank
+from socialbench.cli_args import add_subcommands
 from socialbench.errors import InputError, SocialbenchError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dst"
@@ -256,7 +257,7 @@ def test_missing_and_unexpected_columns_and_encoding(tmp_path):
 def parser() -> argparse.ArgumentParser:
     """The `socialbench` parser with only this area's commands (the others are not under test)."""
     p = argparse.ArgumentParser(prog="socialbench")
-    dst.register(p.add_subparsers(dest="command", required=True))
+    dst_cli.register(add_subcommands(p, dest="command", required=True))
     return p
 
 
@@ -418,8 +419,6 @@ def test_an_unreachable_statbank_is_a_clear_error_not_a_traceback(tmp_path):
 
 
 def test_the_socialbench_command_exits_1_with_one_line_for_bad_input_or_no_network(db_url, engine, tmp_path, capsys):
-    from socialbench import cli
-
     bad = write_export(tmp_path, "bad.csv", "OMRÅDE;ALDER;TID;INDHOLD", "101;0;2024K1;..,")
     assert cli.main(["load-dst", "--db", db_url, str(bad)]) == 1
     assert capsys.readouterr().err.splitlines() == [

@@ -146,7 +146,7 @@ def test_macros_run_in_sql_lab_although_the_user_set_own_feature_flags(sup):
 @pytest.fixture
 def macros_on(sup, engine, db_url, tmp_path):
     """The macros reading another warehouse (each engine of tests/conftest.py) with the data set."""
-    from superset_plugins import config as plugin_config
+    from superset_plugins import settings as plugin_settings
 
     inprocess_superset.load_data_set(engine, tmp_path / "csv")
     with sup.app.app_context():
@@ -156,8 +156,8 @@ def macros_on(sup, engine, db_url, tmp_path):
             yield engine
         finally:
             sup.app.config["SOCIALBENCH_DB"] = saved
-            for key in [k for k in plugin_config._ENGINES if k[0] == db_url]:
-                plugin_config._ENGINES.pop(key).dispose()
+            for key in [k for k in plugin_settings._ENGINES if k[0] == db_url]:
+                plugin_settings._ENGINES.pop(key).dispose()
 
 
 def test_macros_give_the_same_sql_results_on_each_engine(macros_on):
