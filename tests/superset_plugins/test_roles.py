@@ -173,26 +173,27 @@ def totals_run(sup):
         engine.dispose()
 
 
-# As of 2025-06-30 (rates SEL85: level 3 = 1,000, 2 = 600, 1 = 300; share 0.5):
-# G1 (101): 0.5 x (120 x 400 + 30 x 700); G2 (147): 0.5 x (31 + 30 + 31 + 30) x 300; G3 (101): none.
-PAYOUT_101 = 0.5 * (120 * 400 + 30 * 700)
-PAYOUT_147 = 0.5 * (31 + 30 + 31 + 30) * 300
+# Earned as of 2025-06-30 (rates SEL85: level 3 = 1,000, 2 = 600, 1 = 300; share 0.5), whatever
+# other modules' runs have paid already: G1 (101): 0.5 x (120 x 400 + 30 x 700);
+# G2 (147): 0.5 x (31 + 30 + 31 + 30) x 300; G3 (101): no episode.
+EARNED_101 = 0.5 * (120 * 400 + 30 * 700)
+EARNED_147 = 0.5 * (31 + 30 + 31 + 30) * 300
 
 
 def test_a_municipality_user_sees_no_national_run_totals(sup, totals_run):
-    assert rows(sup, "kbh", "settlement_run", "run_id", "total_payout_dkk") == []
-    assert rows(sup, "kbh_fbg", "settlement_run", "run_id", "total_payout_dkk") == []
-    national = dict(rows(sup, "admin", "settlement_run", "run_id", "total_payout_dkk"))
-    assert national[totals_run] == PAYOUT_101 + PAYOUT_147
+    assert rows(sup, "kbh", "settlement_run", "run_id", "total_earned_dkk") == []
+    assert rows(sup, "kbh_fbg", "settlement_run", "run_id", "total_earned_dkk") == []
+    national = dict(rows(sup, "admin", "settlement_run", "run_id", "total_earned_dkk"))
+    assert national[totals_run] == EARNED_101 + EARNED_147
 
 
 def test_a_municipality_user_sees_only_its_own_run_totals(sup, totals_run):
-    columns = ("run_id", "municipality_code", "line_count", "total_payout_dkk")
+    columns = ("run_id", "municipality_code", "line_count", "total_earned_dkk")
     own = [r[1:] for r in rows(sup, "kbh", "settlement_run_municipality", *columns) if r[0] == totals_run]
-    assert own == [(101, 1, PAYOUT_101)]
+    assert own == [(101, 1, EARNED_101)]
     assert {r[1] for r in rows(sup, "kbh", "settlement_run_municipality", *columns)} == {101}
     both = [r[1:] for r in rows(sup, "kbh_fbg", "settlement_run_municipality", *columns) if r[0] == totals_run]
-    assert both == [(101, 1, PAYOUT_101), (147, 1, PAYOUT_147)]
+    assert both == [(101, 1, EARNED_101), (147, 1, EARNED_147)]
     everything = [r[1:] for r in rows(sup, "admin", "settlement_run_municipality", *columns) if r[0] == totals_run]
     assert everything == both
 
