@@ -36,7 +36,9 @@ from flask import request, send_file
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from incentive_models.model import short_repr
+from incentive_models.model import parse_model, short_repr
+from incentive_models.runs import ApprovalRefused, RunNotFound, approve, create_draft, get_run, list_runs, run_lines
+from incentive_models.statement import statement_bytes
 from socialbench.errors import InputError, SocialbenchError
 from superset_plugins.settings import PERMISSION_VIEW, warehouse_engine
 
@@ -55,8 +57,6 @@ class ModelField(fields.Field):
     """An incentive model: its YAML text, or the same fields as a JSON object."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from incentive_models.model import parse_model
-
         if isinstance(value, dict):
             try:
                 text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
@@ -161,8 +161,6 @@ class SocialbenchRestApi(BaseApi):
         return self.response(400, message="; ".join(lines))
 
     def _find_run(self, engine, run_id: str) -> dict | None:
-        from incentive_models.runs import RunNotFound, get_run
-
         try:
             return {k: _plain(v) for k, v in get_run(engine, run_id).items()}
         except RunNotFound:
@@ -206,8 +204,6 @@ class SocialbenchRestApi(BaseApi):
             403:
               $ref: '#/components/responses/403'
         """
-        from incentive_models.runs import list_runs
-
         frame = list_runs(warehouse_engine())
         runs = _records(frame.drop(columns=[c for c in LIST_LEAVES_OUT if c in frame.columns]))
         return self.response(200, result=runs, count=len(runs))
@@ -255,8 +251,6 @@ class SocialbenchRestApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from incentive_models.runs import run_lines
-
         engine = warehouse_engine()
         run = self._find_run(engine, run_id)
         if run is None:
@@ -297,8 +291,6 @@ class SocialbenchRestApi(BaseApi):
             data = DraftRunSchema().load(body)
         except ValidationError as error:
             return self._bad(_message(error.normalized_messages()))
-        from incentive_models.runs import ApprovalRefused, create_draft
-
         engine = warehouse_engine(read_only=False)
         try:
             run_id = create_draft(engine, data["model"], data["as_of"])
@@ -331,8 +323,6 @@ class SocialbenchRestApi(BaseApi):
             409:
               description: the rules forbid approving this run (the message says why)
         """
-        from incentive_models.runs import approve
-
         engine = warehouse_engine(read_only=False)
         run = self._find_run(engine, run_id)
         if run is None:
@@ -383,8 +373,6 @@ class SocialbenchRestApi(BaseApi):
         run = self._find_run(engine, run_id)
         if run is None:
             return self._not_found(run_id)
-        from incentive_models.statement import statement_bytes
-
         fmt, provider = query["format"], query.get("provider")
         try:
             content = statement_bytes(engine, run["run_id"], fmt, provider)

@@ -41,7 +41,6 @@ from typing import Any
 
 from superset_plugins.jinja_macros import MACROS
 from superset_plugins.settings import PERMISSION_VIEW
-from superset_plugins.settings import _ENGINES  # noqa: F401 TEMPORARY: tests/superset_plugins/test_api_races.py still reads it here
 
 __all__ = [
     "D3_FORMAT",
@@ -113,11 +112,12 @@ def _restrict_default_roles(security_manager) -> None:
 def socialbench_app_mutator(app) -> None:
     """Install socialbench into a Superset app (called by Superset at start-up)."""
     _merge_settings(app.config)
-    from superset.extensions import appbuilder, feature_flag_manager  # lazy: cheap to import (see above)
+    from superset.extensions import appbuilder, feature_flag_manager  # lazy: importing this module stays cheap
 
     feature_flag_manager.init_app(app)  # re-read the merged flags
 
-    from superset_plugins.api import SocialbenchRestApi  # lazy: cheap to import (see above)
+    # lazy, so that importing this module stays cheap (see above)
+    from superset_plugins.api import SocialbenchRestApi
     from superset_plugins.roles import CLI_COMMANDS
 
     _restrict_default_roles(appbuilder.sm)

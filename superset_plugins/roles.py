@@ -47,6 +47,8 @@ from collections.abc import Iterable
 import click
 from flask.cli import with_appcontext
 
+from socialbench import reference
+from socialbench.errors import SocialbenchError
 from superset_plugins.settings import PERMISSION_VIEW
 
 OPEN_DATASETS = frozenset(
@@ -84,10 +86,7 @@ def is_open(table_name: str) -> bool:
 
 
 def _municipalities(codes: Iterable[int] | None) -> list[tuple[int, str]]:
-    from socialbench.errors import SocialbenchError
-    from socialbench.reference import frame
-
-    known = {int(c): str(n) for c, n in frame("municipality")[["municipality_code", "municipality_name"]].values}
+    known = {int(c): str(n) for c, n in reference.frame("municipality")[["municipality_code", "municipality_name"]].values}
     if not codes:
         return sorted(known.items())
     unknown = sorted(set(int(c) for c in codes) - set(known))
@@ -182,8 +181,6 @@ def grant_approval(role: str) -> None:
 @with_appcontext
 def roles_command(codes: tuple[int, ...]) -> None:
     """Create a role and row-level-security filters per municipality (idempotent)."""
-    from socialbench.errors import SocialbenchError
-
     try:
         done = municipality_roles(codes or None)
         removed = remove_sql_lab(codes or None)
