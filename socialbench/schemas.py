@@ -89,6 +89,12 @@ INDICATOR_MAX_SD = 10
 INDICATOR_MIN_PEERS = 10
 
 
+# A number as a CSV cell writes it: ASCII digits, optional sign, point and exponent (what
+# Decimal() and float() read, less their extras: `1_000`, `inf`, `NaN`, non-ASCII digits).
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 def _shown(text: str, limit: int = 40) -> str:
     """A cell as quoted in a message: repr, cut after `limit` characters (never echo a huge cell)."""
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
@@ -113,6 +119,8 @@ class Amount(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = str(value).strip()
+        if not NUMBER.fullmatch(text):
+            raise ValidationError(f"not a number: {_shown(text)}")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -143,7 +151,7 @@ class Whole(fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = str(value).strip()
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not WHOLE_NUMBER.fullmatch(text):
             raise ValidationError(f"not a whole number: {_shown(text)}")
         digits = text.lstrip("+-").lstrip("0")
         number = int(text) if len(digits) <= 19 else None  # no int() of a 5,000-digit string
@@ -154,7 +162,6 @@ class Whole(fields.Integer):
         return number
 
 
-REAL_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # what float() reads, less inf/nan/_
 
 
 class Real(fields.Float):
@@ -169,7 +176,7 @@ class Real(fields.Float):
         self.plausible = plausible
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not REAL_NUMBER.fullmatch(str(value).strip()):
+        if not NUMBER.fullmatch(str(value).strip()):
             raise self.make_error("invalid")
         number = super()._deserialize(str(value).strip(), attr, data, **kwargs)
         if abs(number) > self.plausible:
@@ -206,11 +213,13 @@ class Day(fields.Date):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = str(value).strip()
-        shaped = re.fullmatch(r"([+-]?\d+)-\d{2}-\d{2}", text)
+        shaped = re.fullmatch(r"([+-]?[0-9]+)-[0-9]{2}-[0-9]{2}", text)
         if shaped and not 1 <= int(shaped.group(1)[:6]) <= 9999:
             low, high = DATE_RANGE
             raise ValidationError(f"out of range: {_shown(text)} (dates must be {low} to {high})")
-        return super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", text):  # strptime also reads non-ASCII digits
+            raise self.make_error("invalid")
+        return super()._deserialize(text, attr, data, **kwargs)
 
 
 def _year() -> Whole:

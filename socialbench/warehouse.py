@@ -5,7 +5,6 @@ cares which engine it talks to.
 """
 from __future__ import annotations
 
-import csv
 import io
 import os
 import time
@@ -175,21 +174,24 @@ def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
-def _copy_text(value):
-    """A value as COPY reads it; integral floats (pandas' ints next to NaN) as integers."""
+def _copy_text(value) -> str:
+    """A value as COPY's CSV format reads it: NULL unquoted `\\N`; text always quoted (so
+    that a text `\\N` stays text and a carriage return inside stays inside); integral
+    floats (pandas' ints next to NaN) as integers."""
     if value is None:
         return NULL_TOKEN
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+        return str(int(value))
+    return str(value)
 
 
 def _copy_into_postgresql(conn: Connection, table: str, cols: list[str], frame: pd.DataFrame) -> None:
     """Bulk insert with COPY ... FROM STDIN (CSV, NULL written as \\N): exact text for every value."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     for row in _python_values(frame):
-        writer.writerow([_copy_text(row[c]) for c in cols])
+        buffer.write(",".join(_copy_text(row[c]) for c in cols) + "\n")
     buffer.seek(0)
     cursor = conn.connection.cursor()
     try:

@@ -347,3 +347,25 @@ def test_reloading_a_grants_file_beyond_a_duckdb_row_group(engine, write_csv, tm
     loading.load_path(engine, path)
     assert rows(engine, "select count(*) from grants where start_date = '2025-02-01'") == [(1,)]
     assert count(engine, "grants") == n
+
+
+def test_text_that_copy_could_misread_is_stored_as_written(engine, tmp_path):
+    # A carriage return inside a quoted field, a text `\N` (COPY's NULL), quotes and commas.
+    path = tmp_path / "providers.csv"
+    path.write_bytes(b'provider_id,provider_name\nP1,"a\rb"\nP2,\\N\nP3,"say ""hi"", then"\n')
+    assert loading.load_path(engine, path) == {"providers": 3}
+    assert rows(engine, "select provider_id, provider_name from providers order by provider_id") == [
+        ("P1", "a\rb"), ("P2", "\\N"), ("P3", 'say "hi", then'),
+    ]
+
+
+@pytest.mark.parametrize(
+    "cell,message",
+    [("1_000", "not a number: '1_000'"), ("\u0661\u0660\u0660", "not a number: '\u0661\u0660\u0660'"),
+     ("Infinity", "not a number: 'Infinity'"), ("NaN", "not a number: 'NaN'")],
+)
+def test_numbers_are_ascii_digits_only(engine, write_csv, cell, message):
+    path = write_csv("price_index.csv", "year,index_value", f"2024,{cell}")
+    assert problems_of(engine, path) == [f"{path}:2: index_value: {message}"]
+    path = write_csv("price_index.csv", "year,index_value", "\u0662\u0660\u0662\u0664,100")
+    assert problems_of(engine, path) == [f"{path}:2: year: not a whole number: '\u0662\u0660\u0662\u0664'"]
