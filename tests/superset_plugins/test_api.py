@@ -397,8 +397,15 @@ def ledger(sup, db_url, tmp_path):
         yield db_url
     finally:
         sup.app.config["SOCIALBENCH_DB"] = before
-        for key in [k for k in plugin_config._ENGINES if k[0] == db_url]:
-            plugin_config._ENGINES.pop(key).dispose()
+        forget_engines([db_url])
+
+
+def forget_engines(urls) -> None:
+    """Dispose of the API's cached engines of these warehouses (after pointing it back)."""
+    from superset_plugins import settings
+
+    for key in [k for k in settings._ENGINES if k[0] in urls]:
+        settings._ENGINES.pop(key).dispose()
 
 
 def test_get_runs_on_an_empty_ledger(admin, ledger):

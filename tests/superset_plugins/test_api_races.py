@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from superset_plugins import config as plugin_config
 from tests.conftest import empty_warehouse_url
 from tests.superset_plugins import inprocess_superset
+from tests.superset_plugins.test_api import forget_engines
 
 pytestmark = pytest.mark.superset
 
@@ -57,8 +57,7 @@ def fresh_ledger(request, sup, tmp_path):
             yield make
         finally:
             sup.app.config["SOCIALBENCH_DB"] = before
-            for key in [k for k in plugin_config._ENGINES if k[0] in urls]:
-                plugin_config._ENGINES.pop(key).dispose()
+            forget_engines(urls)
 
 
 def at_once(sup, *requests):
