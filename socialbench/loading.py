@@ -204,15 +204,6 @@ class CsvChunks:
         return rows
 
 
-def read_csv(path: Path, table: str | None = None) -> tuple[Rows, list[Problem]]:
-    """Read and validate one whole tidy CSV file in memory (small files; loads stream)."""
-    chunks = CsvChunks(Path(path), table or Path(path).stem)
-    parts = list(chunks)
-    frame = pd.concat([p.frame for p in parts], ignore_index=True) if parts else pd.DataFrame()
-    rows = Rows(chunks.table, str(path), frame, [line for p in parts for line in p.lines])
-    return rows, chunks.problems
-
-
 # ---------------------------------------------------------------- the stage
 
 

@@ -2,11 +2,12 @@
 refused with `file:line: column: message` and nothing is written; never a traceback."""
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from marshmallow import fields
 
 from socialbench import loading, warehouse
 from socialbench.cpr import CPR_MESSAGE
@@ -167,7 +168,7 @@ TEXT_COLUMNS = sorted(
 def test_every_string_field_of_every_schema_is_checked_text():
     strings = sorted(
         (table, column) for table, schema in SCHEMAS.items() for column, f in schema().fields.items()
-        if isinstance(f, __import__("marshmallow").fields.String)
+        if isinstance(f, fields.String)
     )
     assert strings == TEXT_COLUMNS
     assert len(TEXT_COLUMNS) >= 13
@@ -341,7 +342,7 @@ def test_reloading_a_grants_file_beyond_a_duckdb_row_group(engine, write_csv, tm
     assert loading.load_path(engine, folder) == {"providers": 1, "grants": n}
     assert loading.load_path(engine, folder) == {"providers": 1, "grants": n}
     assert rows(engine, "select count(*), count(distinct grant_id), min(start_date) from grants") == [
-        (n, n, __import__("datetime").date(2025, 1, 1))
+        (n, n, dt.date(2025, 1, 1))
     ]
     path = write_csv("grants.csv", GRANTS_HEADER, "G7,C-7,101,P1,SEL85,2025-02-01,,", folder=tmp_path / "fix")
     loading.load_path(engine, path)
