@@ -252,6 +252,8 @@ class Stage:
         of the sources in order would leave them)."""
         key = ", ".join(TABLES[table].key)
         cols = ", ".join(columns)
+        if sum(t == table for t, _, _ in self.sources) == 1:
+            return f"select {cols} from {stage_table(table)}"  # one source: its keys are unique once checked
         return (
             f"select {cols} from (select {cols}, row_number() over "
             f"(partition by {key} order by _src desc, _line desc) as _rn from {stage_table(table)}) as latest "
@@ -284,9 +286,12 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
         key = list(TABLES[table].key)
         keys = ", ".join(key)
         add(
+            f"with repeated as (select _src, {keys} from {stage_table(table)} group by _src, {keys} "
+            "having count(*) > 1) "
             f"select _src, _line, {keys}, _first from (select _src, _line, {keys}, "
             f"row_number() over (partition by _src, {keys} order by _line) as _rn, "
-            f"min(_line) over (partition by _src, {keys}) as _first from {stage_table(table)}) as d "
+            f"min(_line) over (partition by _src, {keys}) as _first "
+            f"from {stage_table(table)} join repeated using (_src, {keys})) as d "
             "where _rn > 1 order by _src, _line",
             ",".join(key),
             lambda *values: "duplicate key ({}), first on line {}".format(
