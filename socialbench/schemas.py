@@ -17,20 +17,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
 
 
-
-class _CprDetector:
-    """`CPR_LIKE.match(text)` as before, now the one detector (socialbench.cpr).
-
-    Kept only for tests/socialbench/test_demo_data.py; new code calls looks_like_cpr."""
-
-    @staticmethod
-    def match(text: str) -> bool:
-        return looks_like_cpr(text)
-
-
-CPR_LIKE = _CprDetector()
-
-
 # ---------------------------------------------------------------- column types
 # One declaration per SQL column type of sql/schema/001_core.sql: the range a value must
 # lie in to be stored at all. A value outside it is a problem naming the range, never a
