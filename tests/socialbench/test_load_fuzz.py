@@ -63,7 +63,8 @@ def price_index_oracle(data: bytes) -> dict[int, Decimal] | None:
     out: dict[int, Decimal] = {}
     for r in found:
         year, value = r["year"], r["index_value"]
-        if not re.fullmatch(r"[+-]?[0-9]+", year) or not 1900 <= int(year) <= 2100 or int(year) in out:
+        # at most 4 significant digits before int(): Python refuses to convert 5,000 digits
+        if not re.fullmatch(r"[+-]?0*[0-9]{1,4}", year) or not 1900 <= int(year) <= 2100 or int(year) in out:
             return None
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", value):
             return None
