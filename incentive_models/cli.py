@@ -43,8 +43,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_approve(args: argparse.Namespace) -> int:
     from incentive_models import runs  # lazy (start-up time): pandas
 
-    runs.approve(engine_from_args(args), args.run_id)
+    engine = engine_from_args(args)
+    runs.approve(engine, args.run_id)
+    number, digest = runs.ledger_head(engine)
     print(f"run {args.run_id} approved")
+    print(f"approval {number}, ledger head {number}:{digest}")
+    print(f"keep the head outside the warehouse: `socialbench settle verify --head {number}:{digest}` proves later that nothing up to it changed")
     return 0
 
 
@@ -70,7 +74,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from incentive_models import runs  # lazy (start-up time): pandas
 
-    problems, notes = runs.verify(engine_from_args(args))
+    problems, notes = runs.verify(engine_from_args(args), args.head)
     for line in notes:
         print(f"note: {line}")
     if problems:
@@ -112,8 +116,19 @@ def _list_arguments(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_list)
 
 
+def _head(text: str) -> tuple[int, str]:
+    number, _, digest = text.partition(":")
+    if not number.isdigit() or len(digest) != 64:
+        raise argparse.ArgumentTypeError(f"not a ledger head N:SHA256 (as printed by `settle approve`): {text[:80]!r}")
+    return int(number), digest
+
+
 def _verify_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
+    p.add_argument(
+        "--head", type=_head, metavar="N:HASH", default=None,
+        help="a ledger head printed by `settle approve` and kept elsewhere: the ledger must still reach it unchanged",
+    )
     p.set_defaults(func=cmd_verify)
 
 

@@ -296,10 +296,9 @@ def settle(model: Model, as_of: date, episodes: pd.DataFrame, paid: pd.DataFrame
     """Rules 9-10: earned, previously paid, payout and caps, one line per episode.
 
     `paid` holds, per episode paid in earlier approved runs (of any model), the sum of its
-    payouts and the line's attributes (for a grant that no longer has an episode); only
-    the episodes of the model's interventions count."""
+    payouts and the line's attributes (for a grant that no longer has an episode), for
+    the grants of the model's scope (see `paid_in_scope`)."""
     paid = paid[PAID_COLUMNS] if len(paid) else pd.DataFrame(columns=PAID_COLUMNS)
-    paid = paid.loc[paid["intervention_code"].isin(model.interventions)]  # the model's scope
     paid = paid.assign(previously_paid_dkk=[rules.ZERO if pd.isna(v) else Decimal(v) for v in paid["previously_paid_dkk"]])
     paid = paid.groupby(["grant_id", "episode_start"], sort=True, as_index=False).agg(
         {**{c: "last" for c in PAID_COLUMNS if c not in ("grant_id", "episode_start")}, "previously_paid_dkk": _total}
@@ -348,6 +347,17 @@ def settle(model: Model, as_of: date, episodes: pd.DataFrame, paid: pd.DataFrame
     return lines[LINE_COLUMNS]
 
 
+def paid_in_scope(model: Model, grants: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
+    """Rule 9's scope: what was paid for the grants the model settles today, by grant_id
+    whatever intervention the paid line had (a grant whose intervention was corrected
+    carries its payments along), and for grants no longer in the data whose paid line
+    was of one of the model's interventions."""
+    scope = set(grants.loc[grants["intervention_code"].isin(model.interventions), "grant_id"])
+    known = set(grants["grant_id"])
+    keep = paid["grant_id"].isin(scope) | (~paid["grant_id"].isin(known) & paid["intervention_code"].isin(model.interventions))
+    return paid.loc[keep]
+
+
 def compute_lines(
     model: Model,
     as_of: date,
@@ -359,4 +369,5 @@ def compute_lines(
     """The lines of a settlement run as of `as_of` (rules 1-10), from the warehouse's
     grants, assessments and rates and what earlier approved runs paid for the grants."""
     episodes = qualified_episodes(model, as_of, grants, assessments, rates)
-    return settle(model, as_of, episodes, paid if paid is not None else pd.DataFrame(columns=PAID_COLUMNS))
+    paid = paid if paid is not None else pd.DataFrame(columns=PAID_COLUMNS)
+    return settle(model, as_of, episodes, paid_in_scope(model, grants, paid))

@@ -35,7 +35,7 @@ def lock_file(engine: Engine) -> str | None:
     database = engine.url.database
     if not database or database == ":memory:":
         return None
-    return os.path.abspath(database) + ".ledger-lock"
+    return os.path.realpath(database) + ".ledger-lock"
 
 
 @contextlib.contextmanager

@@ -201,6 +201,26 @@ def _check_size(size: int, source: str) -> None:
         )
 
 
+_NUMBERS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+def _is_number(event: yaml.ScalarEvent) -> bool:
+    """A plain scalar YAML reads as a number (an amount such as 15012500.00 is no CPR text)."""
+    if event.style is not None or not event.implicit[0]:
+        return False
+    return yaml.resolver.Resolver().resolve(yaml.nodes.ScalarNode, event.value, event.implicit) in _NUMBERS
+
+
+def _comments(text: str):
+    """(line, text) of every `#` comment: a `#` at the start of a line or after white space
+    (inside a quoted value too: checking more text than needed is safe)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for i, ch in enumerate(line):
+            if ch == "#" and (i == 0 or line[i - 1].isspace()):
+                yield number, line[i + 1:]
+                break
+
+
 def _refuse_hostile_text(text: str, source: str) -> None:
     """Size, anchors and aliases, nesting and CPR numbers, checked on the YAML events
     (nothing is constructed or expanded): InputError listing what is wrong."""
@@ -229,7 +249,7 @@ def _refuse_hostile_text(text: str, source: str) -> None:
             if isinstance(event, yaml.ScalarEvent):
                 if is_top_key:
                     field_name = event.value if len(event.value) <= REPR_LIMIT and not looks_like_cpr(event.value) else "model"
-                if looks_like_cpr(event.value):
+                if not _is_number(event) and looks_like_cpr(event.value):
                     problems.append(Problem(source, line, "model" if is_top_key else field_name, CPR_MESSAGE))
                 node_done()
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -242,6 +262,10 @@ def _refuse_hostile_text(text: str, source: str) -> None:
                 node_done()
     except yaml.YAMLError:
         pass  # yaml.safe_load reports it with its line
+    # Comments are kept in the stored model text too (settlement_run.model_yaml).
+    for number, comment in _comments(text):
+        if looks_like_cpr(comment):
+            problems.append(Problem(source, number, "comment", CPR_MESSAGE))
     if problems:
         raise InputError(problems)
 

@@ -34,8 +34,11 @@ grant is active from start_date to end_date, both included, open if end_date is 
    half-up to øre, then limited to cap_per_episode_dkk. previously_paid: what was paid
    is deducted per grant, not per episode: everything paid for a grant in earlier
    approved runs, under any model, is carried by the grant's lines, so that a grant is
-   never paid twice, even when a corrected assessment moves an episode's start or a model
-   is saved again under another id. The grant's payments are carried as follows:
+   never paid twice, even when a corrected assessment moves an episode's start, a model
+   is saved again under another id, or a grant's intervention is corrected (a grant
+   belongs to the scope by its intervention today, and its payments go with it whatever
+   intervention the paid line had; a grant no longer in the data counts by its paid
+   line's intervention). The grant's payments are carried as follows:
    (a) each episode carries what was paid for that same episode (grant_id,
    episode_start), up to its earned amount; (b) the rest of the grant's payments (paid
    for episodes that today's data no longer has, or above an episode's earned amount)

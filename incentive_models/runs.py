@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.engine import Connection, Engine
 
 from incentive_models.danish import DANISH_TIME
@@ -27,7 +28,7 @@ from socialbench.errors import InputError, Problem, SocialbenchError
 
 __all__ = [
     "ApprovalRefused", "RunNotFound", "approve", "create_draft", "get_run", "inputs_sha256",
-    "list_runs", "load_model", "parse_model", "read_inputs", "run_lines", "verify",
+    "ledger_head", "list_runs", "load_model", "parse_model", "read_inputs", "run_lines", "verify",
 ]
 
 DRAFT, APPROVED = "draft", "approved"
@@ -195,7 +196,8 @@ def record_sha256(approval: dict, run: dict, lines_hash: str) -> str:
 
 def _read_paid(conn: Connection, model_id: str, as_of: date, before_approval: int | None = None) -> pd.DataFrame:
     """Per paid episode: the sum of its payouts in approved runs, with the attributes of
-    its latest line. Every other model's approved runs count, whatever their date; of the
+    its latest line. Every run marked approved counts (a double approval that the old
+    ledger allowed paid too), in the order of the approval ledger. Every other model's approved runs count, whatever their date; of the
     model's own, those before as_of (a draft beside an approved date is for review only,
     it can never be approved). `before_approval` reads the ledger as it stood before
     that approval number."""
@@ -203,10 +205,11 @@ def _read_paid(conn: Connection, model_id: str, as_of: date, before_approval: in
         conn,
         "select l.grant_id, l.episode_start, l.payout_dkk, l.provider_id, l.municipality_code,"
         " l.intervention_code, l.citizen_key, l.baseline_level, r.as_of"
-        " from settlement_line l join settlement_approval a on a.run_id = l.run_id"
-        " join settlement_run r on r.run_id = l.run_id"
-        " where r.status = :approved and (r.model_id <> :model_id or r.as_of < :as_of) and a.approval_no < :before"
-        " order by a.approval_no, l.grant_id, l.episode_start",
+        " from settlement_line l join settlement_run r on r.run_id = l.run_id"
+        " left join settlement_approval a on a.run_id = l.run_id"
+        " where r.status = :approved and (r.model_id <> :model_id or r.as_of < :as_of)"
+        " and coalesce(a.approval_no, 0) < :before"
+        " order by coalesce(a.approval_no, 0), l.grant_id, l.episode_start",
         approved=APPROVED, model_id=model_id, as_of=as_of, before=before_approval if before_approval is not None else 1 << 62,
     )
     if lines.empty:
@@ -270,6 +273,16 @@ def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
     the grants and assessments were last loaded. Raises RuleError (e.g. a missing rate)
     or InputError, and writes nothing on failure."""
     as_of = _as_date(as_of)
+    try:
+        return _create_draft(engine, model, as_of)
+    except sa.exc.DataError:  # e.g. a total beyond numeric(14,2)
+        raise SocialbenchError(
+            f"cannot store the run of model {model.model_id} as of {as_of.isoformat()}: an amount does not fit "
+            f"the ledger's columns (numeric(14,2), at most 999,999,999,999.99 kr.); check the rates and the model's caps"
+        ) from None
+
+
+def _create_draft(engine: Engine, model: Model, as_of: date) -> str:
     with ledger_transaction(engine) as conn:
         _require_tables(conn)
         _check_as_of(conn, as_of)
@@ -347,18 +360,32 @@ def _kept_inputs(conn: Connection, approval_no: int):
     return None if blob is None else unpack_inputs(blob)
 
 
+def _legacy_interventions(text: str) -> list[str]:
+    """The interventions of a model approved before the ledger recorded claims, read
+    leniently: an old model the present parser would refuse must not block approvals."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    codes = raw.get("interventions") if isinstance(raw, dict) else None
+    return [c for c in codes if isinstance(c, str)] if isinstance(codes, list) else []
+
+
 def _claims(conn: Connection) -> dict[str, tuple[str, int]]:
-    """Which model settles each intervention ({code: (model_id, first approval number)}),
-    including models approved before the ledger recorded claims."""
+    """Which model settles each intervention ({code: (model_id, first approval number)}):
+    settlement_scope, plus the models of approvals from before the ledger (read once,
+    leniently; the next approval records them)."""
     rows = warehouse.read_frame(conn, "select intervention_code, model_id, first_approval_no from settlement_scope")
     claims = {c: (m, int(n)) for c, m, n in rows.itertuples(index=False)}
     legacy = warehouse.read_frame(
         conn,
         "select a.approval_no, a.model_id, r.model_yaml from settlement_approval a"
-        " join settlement_run r on r.run_id = a.run_id order by a.approval_no",
+        " join settlement_run r on r.run_id = a.run_id"
+        " where a.approval_no <= (select max(legacy_approvals) from settlement_ledger_origin)"
+        " order by a.approval_no",
     )
     for number, model_id, text in legacy.itertuples(index=False):
-        for code in parse_model(text, f"model of approval {number}").interventions:
+        for code in _legacy_interventions(text):
             claims.setdefault(code, (model_id, int(number)))
     return claims
 
@@ -426,6 +453,14 @@ def approve(engine: Engine, run_id: str) -> None:
                     f"{pd.Timestamp(run['created_at']):%Y-%m-%d %H:%M:%S}; compute the draft again "
                     f"(socialbench settle run --model FILE --as-of {as_of.isoformat()}), check it, and approve the new run"
                 )
+            again = compute_lines(model, _as_date(run["as_of"]), *inputs, _read_paid(conn, model.model_id, _as_date(run["as_of"])))
+            stored = _stored_lines(conn, run_id)
+            if lines_sha256(again) != lines_sha256(stored) or not _totals_match(run, stored):
+                raise ApprovalRefused(
+                    f"cannot approve run {run_id}: its stored lines or totals differ from the same run computed "
+                    f"again now: the draft was changed after it was computed; compute the draft again "
+                    f"(socialbench settle run --model FILE --as-of {_as_date(run['as_of']).isoformat()}) and approve the new run"
+                )
             _append_approval(conn, run, model, approvals, inputs)
     except sa.exc.DBAPIError as error:
         # Only reached if the lock was bypassed: the constraints refused a second approval.
@@ -433,6 +468,12 @@ def approve(engine: Engine, run_id: str) -> None:
             f"cannot approve run {run_id}: another approval was written at the same time and the ledger "
             f"refused this one ({type(error.orig).__name__}); see `socialbench settle list`"
         ) from None
+
+
+def _totals_match(run: dict, lines: pd.DataFrame) -> bool:
+    return int(run["line_count"]) == len(lines) and all(
+        Decimal(run[total]) == _total(lines, column) for total, column in TOTALS.items()
+    )
 
 
 def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, inputs) -> None:
@@ -456,11 +497,12 @@ def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.Da
         approval,
     )
     claimed = set(warehouse.read_frame(conn, "select intervention_code from settlement_scope")["intervention_code"])
+    claims = _claims(conn)  # a claim of an approval from before the ledger keeps its number
     for code in model.interventions:
         if code not in claimed:
             conn.execute(
                 sa.text("insert into settlement_scope (intervention_code, model_id, first_approval_no) values (:c, :m, :n)"),
-                {"c": code, "m": model.model_id, "n": number},
+                {"c": code, "m": model.model_id, "n": claims.get(code, (model.model_id, number))[1]},
             )
     updated = conn.execute(
         sa.text("update settlement_run set status = :approved, approved_at = :t where run_id = :r and status = :draft"),
@@ -484,19 +526,27 @@ def run_lines(engine: Engine, run_id: str) -> pd.DataFrame:
         return _stored_lines(conn, run_id)
 
 
-def verify(engine: Engine) -> tuple[list[str], list[str]]:
+def verify(engine: Engine, head: tuple[int, str] | None = None) -> tuple[list[str], list[str]]:
     """Check the whole ledger: returns (problems, notes); the ledger is intact when there
     are no problems.
 
-    For every approval in order: the chain (its previous hash is the record hash of the
-    approval before it), its record hash (recomputed from the run's totals and stored
-    lines), and the run itself, recomputed by the engine from the inputs kept with the
-    approval, the model, and what the approvals before it had paid: every line must come
-    out identical. Also: no approved run outside the ledger."""
+    For every approval in order: consecutive numbers, the chain (its previous hash is the
+    record hash of the approval before it), its record hash (recomputed from the run's
+    totals and stored lines), and the run itself, recomputed by the engine from the inputs
+    kept with the approval, the model, and what the approvals before it had paid: every
+    line must come out identical. Only the approvals the ledger started with (runs
+    approved before it was chained) may lack hashes. No approved run may be outside the
+    ledger, except the old ledger's double approvals (listed as notes).
+
+    The chain proves that nothing before its last record changed; `head`, an approval
+    number and record hash printed when it was approved and kept outside the warehouse,
+    proves that the ledger still reaches that far unchanged."""
     problems, notes = [], []
     with engine.connect() as conn:
         _require_tables(conn)
         approvals = _approvals(conn)
+        legacy = int(conn.execute(sa.text("select coalesce(max(legacy_approvals), 0) from settlement_ledger_origin")).scalar_one())
+        duplicates = set(warehouse.read_frame(conn, "select run_id from settlement_legacy_duplicate")["run_id"])
         runs = warehouse.read_frame(conn, f"select {', '.join(RUN_COLUMNS)} from settlement_run").set_index("run_id", drop=False)
         previous = None
         for approval in approvals.to_dict("records"):
@@ -512,7 +562,10 @@ def verify(engine: Engine) -> tuple[list[str], list[str]]:
             if run["status"] != APPROVED:
                 problems.append(f"{where}: the run's status is {run['status']!r}, not approved")
             if approval["record_sha256"] is None or pd.isna(approval["record_sha256"]):
-                notes.append(f"{where}: approved before the ledger was hash-chained; not recomputed")
+                if number <= legacy:
+                    notes.append(f"{where}: approved before the ledger was hash-chained; not recomputed")
+                else:
+                    problems.append(f"{where}: an approval without hashes after the ledger was chained (forged?)")
                 previous = approval
                 continue
             expected_previous = None if previous is None else previous["record_sha256"]
@@ -525,8 +578,33 @@ def verify(engine: Engine) -> tuple[list[str], list[str]]:
             problems += _recompute(conn, approval, run, stored, where)
             previous = approval
         outside = sorted(set(runs.loc[runs["status"] == APPROVED, "run_id"]) - set(approvals["run_id"]))
-        problems += [f"run {r}: marked approved but not in the approval ledger" for r in outside]
+        for run_id in outside:
+            if run_id in duplicates:
+                paid = runs.loc[run_id, "total_payout_dkk"]
+                notes.append(
+                    f"run {run_id}: approved a second time for model {runs.loc[run_id, 'model_id']} as of "
+                    f"{_text(runs.loc[run_id, 'as_of'])} by the old ledger; it paid {_text(paid)} kr., which later runs deduct"
+                )
+            else:
+                problems.append(f"run {run_id}: marked approved but not in the approval ledger")
+        if head is not None:
+            number, digest = head
+            found = approvals.loc[approvals["approval_no"] == number, "record_sha256"]
+            if found.empty:
+                problems.append(f"head {number}: the ledger has no approval {number} any more (approvals were removed)")
+            elif found.iloc[0] != digest:
+                problems.append(f"head {number}: its record hash is {found.iloc[0]}, not {digest} (the ledger was rewritten)")
     return problems, notes
+
+
+def ledger_head(engine: Engine) -> tuple[int, str] | None:
+    """The last approval's number and record hash: keep it outside the warehouse (it is
+    printed at every approval) and check it later with `settle verify --head N:HASH`."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text("select approval_no, record_sha256 from settlement_approval order by approval_no desc limit 1")
+        ).first()
+    return None if row is None else (int(row[0]), row[1])
 
 
 def _recompute(conn: Connection, approval: dict, run: dict, stored: pd.DataFrame, where: str) -> list[str]:

@@ -4,14 +4,16 @@ A Danish CPR number is DDMMYY followed by four digits, DDMMYY being a real calen
 in some century. People write it in many ways, and an attacker writes it in more. The
 rule, applied to any text:
 
-1. Normalise. Remove every format character (Unicode category Cf: zero-width space,
-   joiners U+200B..U+200D, word joiner U+2060, byte-order mark U+FEFF, soft hyphen
-   U+00AD, bidirectional marks), apply NFKC (fullwidth and other compatibility digits,
+1. Normalise. Remove every character that shows nothing between two digits: format
+   characters (Unicode category Cf: zero-width space, joiners U+200B..U+200D, word
+   joiner U+2060, byte-order mark U+FEFF, soft hyphen U+00AD, bidirectional marks),
+   combining marks (Mn, Me: variation selectors, U+034F, a combining underline),
+   control characters (Cc: DEL, ESC, ...) and the Hangul fillers; apply NFKC (fullwidth and other compatibility digits,
    NBSP, thin and other Unicode spaces), and read any remaining decimal digit of any
    script (category Nd) as its value 0-9.
 2. Split into digit groups. A *separator run* is one or more characters that are
    whitespace, dashes (category Pd, e.g. hyphen, en dash, em dash), the minus sign
-   U+2212, dots, slashes, backslashes or underscores. Digit groups joined by separator
+   U+2212, plus signs, middle dots, dots, slashes, backslashes or underscores. Digit groups joined by separator
    runs form a *chain*; anything else (a letter, a colon, a comma, the start or end of
    the text) ends a chain. So `CPR0101901234x` holds the chain `0101901234`, and
    `01-01-90-1234` the chain 01|01|90|1234. A time of day written after a space or `T`
@@ -42,13 +44,19 @@ import unicodedata
 CPR_MESSAGE = "looks like a CPR number"
 
 CPR_DIGITS = 10
-SEPARATORS = set(" ./\\_\u2212")
+SEPARATORS = set(" ./\\_\u2212+\u00b7")
+# Characters that show nothing between two digits: format characters (zero-width space,
+# joiners, BOM, soft hyphen, bidirectional marks), combining marks (variation selectors,
+# the combining grapheme joiner, a combining underline) and control characters; and the
+# Hangul fillers, letters that render as blank.
+INVISIBLE = {"Cf", "Mn", "Me", "Cc"}
+FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
 TIME_OF_DAY = re.compile(r"[\sT]\d{1,2}:\d{2}")  # ` 12:00` ends a date, as in `2001-01-01 12:00`
 
 
 def _normalise(text: str) -> str:
     """Step 1: no format characters, NFKC, every decimal digit as ASCII."""
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in INVISIBLE and ch not in FILLERS)
     text = unicodedata.normalize("NFKC", text)
     return "".join(
         str(unicodedata.decimal(ch)) if not ch.isascii() and unicodedata.category(ch) == "Nd" else ch for ch in text
@@ -114,8 +122,8 @@ def looks_like_cpr(text: str) -> bool:
     """Whether the text holds a CPR number, however it is written (see the module's rule)."""
     if not isinstance(text, str) or not text:
         return False
-    if not text.isascii():
-        text = _normalise(text)  # ASCII text is already normal
+    if not text.isascii() or not text.isprintable():
+        text = _normalise(text)  # printable ASCII text is already normal
     if sum("0" <= ch <= "9" for ch in text) < CPR_DIGITS:
         return False  # fewer than ten digits cannot hold one
     return any(_chain_has_cpr(groups) for groups in _chains(TIME_OF_DAY.sub("|", text)))

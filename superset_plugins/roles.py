@@ -59,6 +59,9 @@ OPEN_PREFIX = "bm_"
 # municipality are in settlement_run_municipality).
 NATIONAL_TOTALS = frozenset({"settlement_run"})
 HIDE_ALL = "1 = 0"
+# The approval ledger keeps every run's inputs (all municipalities' grants): never for a
+# municipality's users, should anyone make a dataset of it.
+LEDGER_TABLES = frozenset({"settlement_approval", "settlement_scope", "settlement_ledger_origin", "settlement_legacy_duplicate"})
 FILTER_PREFIX = "socialbench"
 GROUP_KEY = "municipality"
 
@@ -73,6 +76,8 @@ def restriction(code: int, columns: Iterable[str], table_name: str = "") -> tupl
     code = int(code)  # the clause is built from a whole number only
     if table_name.lower() in NATIONAL_TOTALS:
         return "national totals", HIDE_ALL
+    if table_name.lower() in LEDGER_TABLES:
+        return "approval ledger", HIDE_ALL
     if "municipality_code" in columns:
         return "municipality_code", f"municipality_code = {code}"
     if "grant_id" in columns:

@@ -31,9 +31,20 @@ create table settlement_scope (
     first_approval_no integer not null
 );
 
+-- How many approvals the ledger started with (runs approved before it was chained):
+-- only these may lack hashes.
+create table settlement_ledger_origin (
+    legacy_approvals integer not null
+);
+
+-- Runs the old ledger approved a second time for the same model and date: a payment
+-- that happened, so it is deducted like any other, and `settle verify` lists it.
+create table settlement_legacy_duplicate (
+    run_id varchar primary key
+);
+
 -- Runs approved before the ledger existed, in the order they were approved; only the
--- first of several approved runs of one model and date (a double approval that the old
--- ledger allowed is left out, and `settle verify` reports it).
+-- first of several approved runs of one model and date.
 insert into settlement_approval (approval_no, run_id, model_id, as_of, approved_at, inputs_sha256)
 select row_number() over (order by approved_at, run_id) as approval_no, run_id, model_id, as_of, approved_at, inputs_sha256
 from (
@@ -43,3 +54,15 @@ from (
     where status = 'approved'
 ) as approved
 where nth = 1;
+
+insert into settlement_ledger_origin (legacy_approvals)
+select count(*) from settlement_approval;
+
+insert into settlement_legacy_duplicate (run_id)
+select run_id
+from (
+    select run_id, row_number() over (partition by model_id, as_of order by approved_at, run_id) as nth
+    from settlement_run
+    where status = 'approved'
+) as approved
+where nth > 1;

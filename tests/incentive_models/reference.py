@@ -137,8 +137,11 @@ def reference_lines(
     lines = reference_episodes(model, as_of, grants, assessments, rates)
     paid_rows = [] if paid is None else paid.to_dict("records")
     paid_by_key: dict[tuple, dict] = {}
+    intervention_of = {g["grant_id"]: g["intervention_code"] for g in grants.to_dict("records")}
     for p in paid_rows:  # several rows of one episode (e.g. under two models) add up
-        if p["intervention_code"] not in model.interventions:
+        # a grant of the model's scope today, whatever the paid line's intervention was;
+        # a grant gone from the data counts by its paid line's intervention
+        if intervention_of.get(p["grant_id"], p["intervention_code"]) not in model.interventions:
             continue
         key = (p["grant_id"], p["episode_start"])
         before = paid_by_key.get(key, {}).get("previously_paid_dkk", rules.ZERO)

@@ -369,3 +369,128 @@ def test_verify_finds_a_removed_approval_and_a_run_approved_outside_the_ledger(w
     assert f"run {june}: marked approved but not in the approval ledger" in problems
     assert f"approval 2 (run {july}): approval numbers are not consecutive (an approval was removed)" in problems
     assert f"approval 2 (run {july}): the hash chain is broken (previous hash does not match approval 1)" in problems
+
+
+# --- found in review: more ways around the ledger ----------------------------------------------
+
+def test_a_grant_whose_intervention_is_corrected_is_not_paid_again_by_the_other_model(worked):
+    runs.approve(worked, runs.create_draft(worked, b.model(), "2025-06-30"))  # 34,500 as SEL85
+    with worked.begin() as conn:  # the grant was really SEL107, the same rates
+        conn.execute(sa.text("update grants set intervention_code = 'SEL107' where grant_id = 'G1'"))
+        warehouse.insert_frame(conn, "rates", b.worked_example_rates().assign(intervention_code="SEL107"))
+    other = b.model(model_id="botilbud-107", interventions=["SEL107"])
+    draft = runs.create_draft(worked, other, "2025-07-31")
+    line = runs.run_lines(worked, draft).iloc[0]
+    earned = D("0.5") * (120 * 400 + 61 * 700)  # 45,350 as of 31.07
+    assert (line.earned_dkk, line.previously_paid_dkk, line.payout_dkk) == (earned, JUNE_PAYOUT, earned - JUNE_PAYOUT)
+    runs.approve(worked, draft)
+    assert _paid_for(worked, "G1") == earned  # not 34,500 + 45,350
+    assert runs.verify(worked) == ([], [])
+
+
+def test_a_draft_changed_after_it_was_computed_is_not_approved(worked):
+    draft = runs.create_draft(worked, b.model(), "2025-06-30")
+    with worked.begin() as conn:  # drafts are not guarded by triggers: anyone may write them
+        conn.execute(sa.text("update settlement_line set payout_dkk = 340500 where run_id = :r"), {"r": draft})
+        conn.execute(sa.text("update settlement_run set total_payout_dkk = 340500 where run_id = :r"), {"r": draft})
+    with pytest.raises(runs.ApprovalRefused, match="differ from the same run computed again now"):
+        runs.approve(worked, draft)
+    assert _paid_for(worked, "G1") == 0
+
+
+def _forge_approval(engine, run_id, number):
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "insert into settlement_approval (approval_no, run_id, model_id, as_of, approved_at)"
+                " values (:n, :r, 'test-model', '2025-07-31', current_timestamp)"
+            ),
+            {"n": number, "r": run_id},
+        )
+        conn.execute(sa.text("update settlement_run set status = 'approved' where run_id = :r"), {"r": run_id})
+
+
+def test_a_forged_approval_without_hashes_is_refused_or_found(worked):
+    runs.approve(worked, runs.create_draft(worked, b.model(), "2025-06-30"))
+    forged = runs.create_draft(worked, b.model(), "2025-07-31")
+    if worked.dialect.name == "postgresql":  # the triggers refuse it from any client
+        with pytest.raises(sa.exc.DBAPIError, match="must carry its hash"):
+            _forge_approval(worked, forged, 2)
+        with pytest.raises(sa.exc.DBAPIError, match="has no approval"), worked.begin() as conn:
+            conn.execute(sa.text("update settlement_run set status = 'approved' where run_id = :r"), {"r": forged})
+        assert runs.get_run(worked, forged)["status"] == "draft"
+        return
+    _forge_approval(worked, forged, 2)
+    problems, _ = runs.verify(worked)
+    assert f"approval 2 (run {forged}): an approval without hashes after the ledger was chained (forged?)" in problems
+
+
+def test_verify_with_a_kept_head_finds_a_removed_last_approval(worked, db_url, capsys):
+    model = b.model()
+    assert main(["settle", "approve", "--db", db_url, runs.create_draft(worked, model, "2025-06-30")]) == 0
+    july = runs.create_draft(worked, model, "2025-07-31")
+    assert main(["settle", "approve", "--db", db_url, july]) == 0
+    out = capsys.readouterr().out
+    number, digest = runs.ledger_head(worked)
+    assert f"approval 2, ledger head 2:{digest}" in out
+    with worked.begin() as conn:  # remove the last approval, its run and its lines
+        if worked.dialect.name == "postgresql":
+            conn.execute(sa.text("set local session_replication_role = replica"))
+        for table in ("settlement_approval", "settlement_line", "settlement_run"):
+            conn.execute(sa.text(f"delete from {table} where run_id = :r"), {"r": july})
+    assert runs.verify(worked) == ([], [])  # the chain alone cannot see a missing tail
+    problems, _ = runs.verify(worked, head=(number, digest))
+    assert problems == ["head 2: the ledger has no approval 2 any more (approvals were removed)"]
+    assert main(["settle", "verify", "--db", db_url, "--head", f"2:{digest}"]) == 1
+
+
+def test_a_warehouse_upgraded_from_the_old_ledger_keeps_paying_once(db_url):
+    """A 0.1 warehouse: migrations 001-003 only, two approvals of the same model and date
+    (the old ledger's double payment) and a model text the present parser refuses."""
+    from socialbench import schema
+
+    engine = warehouse.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table schema_version (version integer primary key, name varchar not null, applied_at timestamp not null)"))
+        for migration in schema.migrations()[:3]:
+            for statement in schema.split_statements(migration.sql_for(warehouse.dialect(conn))):
+                conn.execute(sa.text(statement))
+            conn.execute(sa.text("insert into schema_version values (:v, :n, current_timestamp)"), {"v": migration.version, "n": migration.name})
+    from socialbench import reference
+
+    with engine.begin() as conn:
+        reference.seed(conn)
+    _store_worked_example(engine)
+    old_text = "model_id: &m test-model\ninterventions: [SEL85]\nshare: 0.5\nqualifying_days: 90\nhorizon_days: 365\n"
+    with engine.begin() as conn:
+        for run_id, at in (("old-1", "2025-07-01 10:00:00"), ("old-2", "2025-07-01 10:00:01")):
+            conn.execute(
+                sa.text(
+                    "insert into settlement_run values (:r, 'test-model', '2025-06-30', 'approved', :at, :at, 'x', 1,"
+                    " 69000, 34500, 34500, 0, 0, :y)"
+                ),
+                {"r": run_id, "at": at, "y": old_text},
+            )
+            conn.execute(
+                sa.text(
+                    "insert into settlement_line values (:r, 'P1', 101, 'SEL85', 'G1', 'C1', '2025-02-01', 3,"
+                    " '2025-05-01', 150, 0, 69000, 34500, 0, 34500, 0, 0, null, 'old')"
+                ),
+                {"r": run_id},
+            )
+    schema.init(engine)
+    problems, notes = runs.verify(engine)
+    assert problems == []
+    assert notes == [
+        "approval 1 (run old-1): approved before the ledger was hash-chained; not recomputed",
+        "run old-2: approved a second time for model test-model as of 2025-06-30 by the old ledger; it paid 34500.00 kr., which later runs deduct",
+    ]
+    july = runs.create_draft(engine, b.model(), "2025-07-31")
+    line = runs.run_lines(engine, july).iloc[0]
+    earned = D("0.5") * (120 * 400 + 61 * 700)  # 45,350, of which 69,000 was paid already
+    assert (line.earned_dkk, line.previously_paid_dkk, line.payout_dkk, line.adjustment_dkk) == (earned, 69000, 0, earned - 69000)
+    runs.approve(engine, july)  # the old model's anchor does not block approvals
+    with pytest.raises(runs.ApprovalRefused, match="settled by model test-model .approved run old-1"):
+        runs.approve(engine, runs.create_draft(engine, b.model(model_id="copy"), "2025-07-31"))
+    assert runs.verify(engine)[0] == []
+    engine.dispose()

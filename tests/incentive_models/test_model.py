@@ -163,6 +163,9 @@ def test_deep_nesting_is_refused():
         (REST.replace("model_id: m", "model_id: 0101901234"), 1, "model_id"),
         (REST.replace("[SEL85]", "[SEL85, 01-01-90-1234]"), 2, "interventions"),
         (REST + "0101901234: x\n", 6, "model"),
+        # a comment is stored with the model's text (settlement_run.model_yaml) too
+        (REST + "# borger 010190-1234\n", 6, "comment"),
+        (REST.replace("share: 0.5", "share: 0.5  # aftalt med 010190-1234"), 3, "comment"),
     ],
 )
 def test_a_cpr_number_anywhere_is_refused_without_repeating_it(text, line, column):
@@ -187,3 +190,9 @@ def test_a_model_file_over_64_kb_is_refused(tmp_path):
     path.write_text(REST + "#" * (64 * 1024) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"big.yml: the model is [\d,]+ bytes; at most 65,536 \(64 KB\)"):
         load_model(path)
+
+
+@pytest.mark.parametrize("field, amount", [("budget_per_run_dkk", "15012500.00"), ("cap_per_provider_per_run_dkk", "31129000.50")])
+def test_an_amount_that_reads_like_ten_digits_is_not_a_cpr_number(field, amount):
+    # 150125 00.00 has the shape of DDMMYY + 4 digits, but it is a number, not text
+    assert getattr(parse_model(REST + f"{field}: {amount}\n", "m.yml"), field) == Decimal(amount)

@@ -316,6 +316,17 @@ def test_rule9_paid_for_two_episodes_fills_the_earlier_episode_first_then_stays_
     assert first.payout_dkk + second.payout_dkk == 0
 
 
+def test_rule9_payments_follow_a_grant_whose_intervention_was_corrected():
+    # 20,000 was paid for G1 as a SEL85 grant; the data now says G1 is SEL107.
+    grants = b.grants(b.grant(intervention="SEL107"))
+    rates = b.rates((3, "2020-01-01", 1000), (2, "2020-01-01", 600), (1, "2020-01-01", 300), intervention="SEL107")
+    paid = b.paid(("G1", "2025-02-01", "20000.00"))  # the paid line says SEL85
+    line = one(both(b.model(interventions=["SEL107"]), "2025-06-30", grants, WORKED, rates, paid))
+    assert (line.earned_dkk, line.previously_paid_dkk, line.payout_dkk) == (34500, 20000, 34500 - 20000)
+    # ... and the SEL85 model no longer settles G1 at all.
+    assert both(b.model(), "2025-06-30", grants, WORKED, b.worked_example_rates(), paid).empty
+
+
 def test_rule9_payments_under_another_model_are_deducted_too():
     # The same episode paid 20,000 under one model and 5,000 under another (rows add up).
     paid = b.paid(("G1", "2025-02-01", "20000.00"), ("G1", "2025-02-01", "5000.00"))

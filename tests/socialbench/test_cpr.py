@@ -73,6 +73,10 @@ def test_every_written_cpr_number_is_found(text):
         "CPR0101901234", "cpr: 010190-1234x", "0101\u200b901234", "01\u00ad0190\u20601234",
         "\uff10\uff11\uff10\uff11\uff19\uff10\uff11\uff12\uff13\uff14", "290200-1234", "311299 - 1234",
         "borger 010190-1234 og 020290-4321",
+        # invisible between digits: a variation selector, the combining grapheme joiner, a
+        # combining underline, DEL, a Hangul filler; and + or a middle dot as separator
+        "0101\ufe0f901234", "0101\u034f901234", "0\u0332101901234", "0101\x7f901234", "0101\u3164901234",
+        "010190+1234", "010190\u00b71234",
     ],
 )
 def test_known_spellings_are_found(text):

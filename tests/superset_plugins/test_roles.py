@@ -16,6 +16,7 @@ def test_restriction_by_municipality_code_or_by_grant():
     )
     assert roles.restriction(101, ["provider_id", "provider_name"]) is None
     assert roles.restriction(101, ["run_id", "model_id", "total_payout_dkk"], "settlement_run") == ("national totals", "1 = 0")
+    assert roles.restriction(101, ["approval_no", "run_id", "inputs_gz"], "settlement_approval") == ("approval ledger", "1 = 0")
     assert roles.restriction(101, ["run_id", "municipality_code"], "settlement_run_municipality") == (
         "municipality_code", "municipality_code = 101",
     )
