@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -172,6 +173,17 @@ class Real(fields.Float):
         return number
 
 
+# Text-direction overrides and isolates: they make a statement show other text than it holds.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_hidden_control(ch: str) -> bool:
+    """A control character that text may not hold: C0/C1 controls and DEL (ESC starts a
+    terminal escape), except tab, line feed and carriage return, and the bidirectional
+    overrides and isolates."""
+    return (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00") or ch in BIDI_CONTROLS
+
+
 class Text(fields.String):
     """A text cell: no NUL byte, at most TEXT_MAX_CHARS characters, and never a CPR number
     (socialbench.cpr); `cpr_hint` is added to the CPR message."""
@@ -184,6 +196,12 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
             raise ValidationError("contains a NUL byte")
+        hidden = next((ch for ch in text if is_hidden_control(ch)), None)
+        if hidden is not None:
+            raise ValidationError(
+                f"contains the control character U+{ord(hidden):04X} (terminal escapes and text-direction "
+                f"overrides are not accepted in text)"
+            )
         if len(text) > TEXT_MAX_CHARS:
             raise ValidationError(f"longer than {TEXT_MAX_CHARS} characters")
         if looks_like_cpr(text):

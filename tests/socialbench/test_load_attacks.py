@@ -120,6 +120,18 @@ def test_nul_bytes_are_refused_before_the_database_sees_them(engine, tmp_path):
     assert count(engine, "providers") == 0
 
 
+def test_terminal_escapes_and_direction_overrides_are_refused(engine, tmp_path):
+    # ESC [2J clears a terminal that prints the name; U+202E shows "P1 txt.exe" reversed.
+    path = tmp_path / "providers.csv"
+    path.write_text("provider_id,provider_name\nP1,Bo\x1b[2J og Liv\nP2,evil\u202etxt.exe\nP3,Bo\x7f\nP4,ok\tand tab\n", encoding="utf-8")
+    assert problems_of(engine, path) == [
+        f"{path}:2: provider_name: contains the control character U+001B (terminal escapes and text-direction overrides are not accepted in text)",
+        f"{path}:3: provider_name: contains the control character U+202E (terminal escapes and text-direction overrides are not accepted in text)",
+        f"{path}:4: provider_name: contains the control character U+007F (terminal escapes and text-direction overrides are not accepted in text)",
+    ]
+    assert count(engine, "providers") == 0
+
+
 def test_a_field_over_128_kb(engine, tmp_path):
     path = tmp_path / "providers.csv"
     path.write_text("provider_id,provider_name\nP1,ok\nP2," + "x" * (128 * 1024 + 1) + "\nP3,ok\n", encoding="utf-8")

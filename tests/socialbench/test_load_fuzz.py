@@ -89,6 +89,9 @@ def providers_oracle(data: bytes) -> dict[str, str] | None:
         for text in r.values():
             if not text or "\x00" in text or len(text) > 128 * 1024 or looks_like_cpr(text):
                 return None
+            # no C0/C1 control or DEL but tab, LF, CR; no text-direction override or isolate
+            if any((ord(c) < 32 and c not in "\t\n\r") or 127 <= ord(c) < 160 or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text):
+                return None
         if r["provider_id"] in out:
             return None
         out[r["provider_id"]] = r["provider_name"]
