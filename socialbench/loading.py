@@ -484,7 +484,7 @@ def load_batch(
     `source` describes where the rows came from (default: the files' names); `synthetic`
     marks generated demo data; `after_store(conn)` runs inside the same transaction.
     """
-    with engine.begin() as conn:
+    with engine.connect() as conn, warehouse.bounded_memory(conn), conn.begin():
         require_initialised(conn)
         stage = Stage(conn)
         for rows in batch:
@@ -510,7 +510,7 @@ def load_path(engine: Engine, path: Path, chunk_rows: int = CHUNK_ROWS) -> dict[
     and staging `chunk_rows` rows at a time."""
     problems: list[Problem] = []
     files = csv_files(Path(path))
-    with engine.begin() as conn:
+    with engine.connect() as conn, warehouse.bounded_memory(conn), conn.begin():
         require_initialised(conn)
         stage = Stage(conn)
         for file, table in progress.track(files, label="Reading"):

@@ -5,10 +5,11 @@ cares which engine it talks to.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -103,6 +104,33 @@ def create_engine(url: str | None = None, read_only: bool = False) -> Engine:
     return engine
 
 
+# While a load runs, DuckDB keeps at most this much in memory and spills the rest (the
+# load's stage and its uncommitted rows) to its temporary directory, `<file>.tmp`, which
+# it empties as it goes. Its default limit, 80 % of the machine's memory, let a 200 MB
+# CSV file grow the process to 2 GB. Queries that need more than this still run: DuckDB
+# spills their hash tables and sorts too.
+LOAD_MEMORY_LIMIT = "256MB"
+
+
+@contextlib.contextmanager
+def bounded_memory(conn: Connection) -> Iterator[None]:
+    """Within the block, DuckDB keeps at most LOAD_MEMORY_LIMIT in memory (no-op on
+    PostgreSQL). Enter it outside the transaction, so that the commit is bounded too.
+
+    The limit belongs to the DuckDB database instance, which every connection to the
+    file in this process shares: it is put back as it was afterwards."""
+    if dialect(conn) != "duckdb":
+        yield
+        return
+    raw = conn.connection.connection  # SET outside SQLAlchemy: no implicit transaction
+    before = raw.execute("select current_setting('memory_limit')").fetchone()[0]
+    raw.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        raw.execute(f"set memory_limit = '{before}'")
+
+
 def dialect(conn: Connection | Engine) -> str:
     """'duckdb' or 'postgresql'."""
     return conn.dialect.name
@@ -162,13 +190,14 @@ def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     cols = list(frame.columns)
     col_list = ", ".join(cols)
     if dialect(conn) == "duckdb":
-        raw = conn.connection.connection
-        view = f"_sb_stage_{table}"
-        raw.register(view, _duckdb_frame(frame))
-        try:
-            conn.execute(sa.text(f"insert into {table} ({col_list}) select {col_list} from {view}"))
-        finally:
-            raw.unregister(view)
+        # Scanned by name from this frame's local variable (DuckDB's replacement scan), not
+        # registered as a view: `register` makes a catalog entry, and one dropped inside a
+        # transaction lives (with the DataFrame it holds) until the transaction ends, so a
+        # load's every chunk stayed in memory until its commit.
+        _sb_frame_to_insert = _duckdb_frame(frame)  # noqa: F841 (read by the query below)
+        conn.connection.connection.execute(
+            f"insert into {table} ({col_list}) select {col_list} from _sb_frame_to_insert"
+        )
     else:
         _copy_into_postgresql(conn, table, cols, frame)
     return len(frame)
