@@ -63,9 +63,15 @@ def _init_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _load_arguments(p: argparse.ArgumentParser) -> None:
+    from socialbench import loading  # lazy (start-up time): pandas; only for the load command
+
     add_db_argument(p)
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH", help="a CSV file, or a directory of them (any other CSV file in it is refused)")
     add_no_refresh_argument(p)
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = "accepted files, in load order (columns; key), from sql/tables/*.yml:\n" + "\n".join(
+        f"  {spec.filename}: {', '.join(spec.columns)}; key {', '.join(spec.key)}" for spec in loading.TABLES.values()
+    )
     p.set_defaults(func=cmd_load)
 
 

@@ -10,10 +10,14 @@ A load is one transaction:
    structural indicators against the other municipalities' values.
 4. Only if nothing anywhere is wrong, upsert every table from its stage, in dependency
    order. Any problem means nothing is written; every problem says `file:line: column`.
+
+The loadable tables (their columns, keys, references and order of loading) are declared
+in `sql/tables/<table>.yml`, marked `meta: {loadable: true}`, in dbt's vocabulary: TABLES.
 """
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection, Engine
 
-from socialbench import progress, warehouse
+from socialbench import progress, reference, schema, warehouse
 from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
 from socialbench.errors import InputError, Problem, SocialbenchError
 from socialbench.schemas import (
@@ -39,34 +43,94 @@ CHUNK_ROWS = 50_000
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A declared `relationships: {to, field}` test: `column` refers to `to.field`."""
+
+    column: str
+    to: str
+    field: str
+
+
+@dataclass(frozen=True)
 class TableSpec:
+    """A loadable table as `sql/tables/<name>.yml` declares it."""
+
     name: str
     key: tuple[str, ...]
+    columns: tuple[str, ...]
+    references: tuple[Reference, ...] = ()
 
     @property
     def filename(self) -> str:
         return f"{self.name}.csv"
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(SCHEMAS[self.name]().fields)
+
+def _spec(doc: dict) -> TableSpec:
+    name = doc["name"]
+    keys = [t["unique_combination"] for t in doc.get("tests", []) if isinstance(t, dict) and "unique_combination" in t]
+    if len(keys) != 1:
+        raise RuntimeError(f"sql/tables/{name}.yml: a loadable table declares one key (unique_combination), found {len(keys)}")
+    references = tuple(
+        Reference(col["name"], test["relationships"]["to"], test["relationships"]["field"])
+        for col in doc["columns"]
+        for test in col.get("tests", [])
+        if isinstance(test, dict) and "relationships" in test
+    )
+    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references)
 
 
-# In dependency order: a table comes after the tables its rows refer to.
-TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in [
-        TableSpec("providers", ("provider_id",)),
-        TableSpec("grants", ("grant_id",)),
-        TableSpec("assessments", ("grant_id", "assessed_on")),
-        TableSpec("rates", ("intervention_code", "support_level", "valid_from")),
-        TableSpec("population", ("municipality_code", "year", "age")),
-        TableSpec("expenditure", ("municipality_code", "year", "function_code", "kind")),
-        TableSpec("full_year_citizens", ("municipality_code", "year", "intervention_code")),
-        TableSpec("price_index", ("year",)),
-        TableSpec("structural_indicators", ("municipality_code", "year", "indicator")),
-    ]
+def _in_load_order(specs: dict[str, TableSpec]) -> dict[str, TableSpec]:
+    """A table after the loadable tables it refers to; otherwise by name."""
+    ordered: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise RuntimeError(f"loadable tables refer to each other in a cycle: {' -> '.join(path + (name,))}")
+        if name not in ordered:
+            for ref in specs[name].references:
+                if ref.to in specs and ref.to != name:
+                    visit(ref.to, path + (name,))
+            ordered.append(name)
+
+    for name in sorted(specs):
+        visit(name, ())
+    return {name: specs[name] for name in ordered}
+
+
+# Every loadable table, in dependency order (a table comes after the tables its rows refer
+# to), from sql/tables/*.yml.
+TABLES: dict[str, TableSpec] = _in_load_order(
+    {name: _spec(doc) for name, doc in schema.docs("tables").items() if doc.get("meta", {}).get("loadable")}
+)
+
+# How an unknown reference is reported, by the table referred to (others: see unknown_reference).
+UNKNOWN_REFERENCE: dict[str, Callable[[object], str]] = {
+    "municipality": lambda v: f"unknown municipality code {v}",
+    "intervention": lambda v: f"unknown intervention code {v!r}",
+    "account_function": lambda v: f"unknown function code {v!r} (only 5.28.xx and 5.38.xx functions are known)",
+    "providers": lambda v: f"unknown provider {v!r}: load it in providers.csv",
+    "grants": lambda v: f"unknown grant {v!r}",
 }
+
+
+def unknown_reference(ref: Reference, value) -> str:
+    if ref.to in UNKNOWN_REFERENCE:
+        return UNKNOWN_REFERENCE[ref.to](value)
+    where = f": load it in {TABLES[ref.to].filename}" if ref.to in TABLES else ""
+    return f"unknown {ref.field} {value!r}{where}"
+
+
+def unknown_file(path: Path) -> Problem:
+    """A file whose name is no loadable table's, with the closest known name."""
+    known = [spec.filename for spec in TABLES.values()]
+    # Names compared without `.csv` (which every name shares), so `notes` is not `rates`.
+    close = difflib.get_close_matches(path.stem, list(TABLES), n=1, cutoff=0.75)
+    if close:
+        return Problem(
+            str(path), None, None,
+            f"unknown file name: did you mean {TABLES[close[0]].filename}? (expected one of {', '.join(known)})",
+        )
+    return Problem(str(path), None, None, f"unknown file name: expected one of {', '.join(known)}")
 
 
 @dataclass
@@ -96,12 +160,12 @@ def validate_records(
     table: str, source: str, records: Iterable[tuple[int, dict[str, str | None]]]
 ) -> tuple[Rows, list[Problem]]:
     """Validate raw text records `(line, {column: text or None})` against the table's schema."""
-    schema = SCHEMAS[table]()
+    validator = SCHEMAS[table]()
     spec = TABLES[table]
     values, lines, problems = [], [], []
     for line, record in records:
         try:
-            values.append(schema.load(record))
+            values.append(validator.load(record))
             lines.append(line)
         except ValidationError as error:
             for column, message in _messages(error).items():
@@ -154,8 +218,7 @@ class CsvChunks:
     def __iter__(self) -> Iterator[Rows]:
         source = str(self.path)
         if self.table not in TABLES:
-            known = ", ".join(spec.filename for spec in TABLES.values())
-            raise InputError([Problem(source, None, None, f"unknown file name: expected one of {known}")])
+            raise InputError([unknown_file(self.path)])
         with self.path.open("rb") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             try:
@@ -299,34 +362,27 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
             ),
         )
 
-    def missing(table: str, column: str, reference: str, message: Callable[..., str], extra: str = "") -> None:
-        add(
-            f"select _src, _line, {column} from {stage_table(table)} as s where not exists "
-            f"(select 1 from {reference} as r where r.{column} = s.{column}){extra} order by _src, _line",
-            column,
-            message,
+    # Every declared reference: known in the warehouse or staged in this load. By the table
+    # referred to (reference data first, then the loadable tables in load order), so that
+    # the problems of one line come in that order.
+    parents = list(reference.REFERENCE_TABLES) + list(TABLES)
+    refs = sorted(
+        ((table, ref) for table in staged for ref in TABLES[table].references),
+        key=lambda item: parents.index(item[1].to) if item[1].to in parents else len(parents),
+    )
+    for table, ref in refs:
+        in_stage = (
+            f" and not exists (select 1 from {stage_table(ref.to)} as p where p.{ref.field} = s.{ref.column})"
+            if ref.to in staged else ""
         )
-
-    for table in staged:
-        if "municipality_code" in TABLES[table].columns:
-            missing(table, "municipality_code", "municipality", lambda v: f"unknown municipality code {v}")
-    for table in staged:
-        if "intervention_code" in TABLES[table].columns:
-            missing(table, "intervention_code", "intervention", lambda v: f"unknown intervention code {v!r}")
-    if "expenditure" in staged:
-        missing(
-            "expenditure", "function_code", "account_function",
-            lambda v: f"unknown function code {v!r} (only 5.28.xx and 5.38.xx functions are known)",
+        add(
+            f"select _src, _line, {ref.column} from {stage_table(table)} as s where s.{ref.column} is not null "
+            f"and not exists (select 1 from {ref.to} as r where r.{ref.field} = s.{ref.column}){in_stage} "
+            "order by _src, _line",
+            ref.column,
+            lambda value, ref=ref: unknown_reference(ref, value),
         )
     if "grants" in staged:
-        in_stage = (
-            f" and not exists (select 1 from {stage_table('providers')} as p where p.provider_id = s.provider_id)"
-            if "providers" in staged else ""
-        )
-        missing(
-            "grants", "provider_id", "providers",
-            lambda v: f"unknown provider {v!r}: load it in providers.csv", in_stage,
-        )
         add(
             f"select _src, _line, end_date, start_date from {stage_table('grants')} "
             "where end_date is not null and end_date < start_date order by _src, _line",
@@ -342,12 +398,6 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
                 f"where s.grant_id = g.grant_id) union all {stage.latest('grants', ['grant_id', 'start_date', 'end_date'])}"
             )
         a = stage_table("assessments")
-        add(
-            f"with g as ({grants}) select _src, _line, grant_id from {a} as a "
-            "where not exists (select 1 from g where g.grant_id = a.grant_id) order by _src, _line",
-            "grant_id",
-            lambda grant: f"unknown grant {grant!r}",
-        )
         add(
             f"with g as ({grants}) select a._src, a._line, a.assessed_on, g.start_date, g.end_date "
             f"from {a} as a join g on g.grant_id = a.grant_id "
@@ -499,17 +549,24 @@ def csv_files(path: Path) -> list[tuple[Path, str]]:
     if path.is_file():
         return [(path, path.stem)]
     found = [(path / spec.filename, name) for name, spec in TABLES.items() if (path / spec.filename).is_file()]
-    if not found:
+    if not found and not unknown_csv_files(path):
         known = ", ".join(spec.filename for spec in TABLES.values())
         raise SocialbenchError(f"{path}: no known CSV files (expected some of {known})")
     return found
 
 
+def unknown_csv_files(folder: Path) -> list[Path]:
+    """The CSV files of a directory that are no loadable table's (a misspelt name is refused,
+    never skipped)."""
+    known = {spec.filename for spec in TABLES.values()}
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.name not in known and p.is_file())
+
+
 def load_path(engine: Engine, path: Path, chunk_rows: int = CHUNK_ROWS) -> dict[str, int]:
     """Load one CSV file or every known CSV file in a directory, all or nothing, reading
     and staging `chunk_rows` rows at a time."""
-    problems: list[Problem] = []
     files = csv_files(Path(path))
+    problems = [unknown_file(p) for p in unknown_csv_files(Path(path))] if Path(path).is_dir() else []
     with engine.connect() as conn, warehouse.bounded_memory(conn), conn.begin():
         require_initialised(conn)
         stage = Stage(conn)

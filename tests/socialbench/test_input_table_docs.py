@@ -11,7 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from socialbench import loading, schema, schemas
+from socialbench import cli, loading, schema, schemas
 from socialbench.errors import InputError
 from tests.sql import dbt_tests
 
@@ -213,3 +213,60 @@ def test_declared_data_tests_hold_on_the_demo_data(engine):
         for table in INPUT_TABLES:
             assert conn.execute(sa.text(f"select count(*) from {table}")).scalar_one() > 0, table
             assert dbt_tests.failing(conn, DOCS[table]) == []
+
+
+# ---------------------------------------------------------------- the loader reads the declarations
+
+
+def test_load_help_lists_every_declared_file_with_its_columns_and_key(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["load", "--help"])
+    assert done.value.code == 0
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines() if line.startswith("  ") and ".csv:" in line]
+    expected = []
+    for name in INPUT_TABLES:
+        doc = DOCS[name]
+        columns = ", ".join(c["name"] for c in doc["columns"])
+        expected.append(f"{name}.csv: {columns}; key {', '.join(declared_key(doc))}")
+    assert sorted(listed) == sorted(expected)
+    assert "population.csv: municipality_code, year, age, persons; key municipality_code, year, age" in listed
+
+
+def test_the_load_order_puts_a_table_after_the_tables_it_refers_to():
+    order = list(loading.TABLES)
+    assert order.index("providers") < order.index("grants") < order.index("assessments")
+    for table, column, parent, _ in RELATIONSHIPS:
+        if parent in loading.TABLES:
+            assert order.index(parent) < order.index(table), (table, column)
+
+
+def test_a_misspelt_file_beside_good_files_is_refused_with_the_closest_name(engine, write_csv, tmp_path):
+    folder = tmp_path / "input"
+    write_csv("providers.csv", "provider_id,provider_name", "P1,Bo og Liv", folder=folder)
+    write_csv("populaton.csv", "municipality_code,year,age,persons", "101,2024,0,7105", folder=folder)
+    write_csv("notes.csv", "a,b", "1,2", folder=folder)
+    (folder / "README.txt").write_text("not a CSV file: not looked at\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        loading.load_path(engine, folder)
+    problems = sorted(raised.value.problems, key=lambda p: p.file)
+    assert [(p.file, p.line, p.column) for p in problems] == [
+        (str(folder / "notes.csv"), None, None), (str(folder / "populaton.csv"), None, None),
+    ]
+    assert problems[1].message.startswith("unknown file name: did you mean population.csv? (expected one of ")
+    assert problems[0].message.startswith("unknown file name: expected one of ")
+    for name in INPUT_TABLES:
+        assert f"{name}.csv" in problems[0].message and f"{name}.csv" in problems[1].message
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from providers")).scalar_one() == 0
+
+
+def test_a_directory_holding_only_a_misspelt_file_names_it(engine, write_csv, tmp_path):
+    folder = tmp_path / "input"
+    write_csv("grant.csv", "grant_id", "G1", folder=folder)
+    with pytest.raises(InputError) as raised:
+        loading.load_path(engine, folder)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{folder / 'grant.csv'}: unknown file name: did you mean grants.csv? (expected one of providers.csv, "
+        "grants.csv, assessments.csv, expenditure.csv, full_year_citizens.csv, population.csv, price_index.csv, "
+        "rates.csv, structural_indicators.csv)"
+    ]
