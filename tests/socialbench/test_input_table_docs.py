@@ -11,7 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from socialbench import cli, loading, schema, schemas
+from socialbench import cli, demo_data, loading, schema, schemas
 from socialbench.errors import InputError
 from tests.sql import dbt_tests
 
@@ -206,8 +206,6 @@ def test_declared_data_tests_find_rows_written_past_the_loader(engine):
 
 
 def test_declared_data_tests_hold_on_the_demo_data(engine):
-    from socialbench import demo_data
-
     demo_data.load(engine)
     with engine.connect() as conn:
         for table in INPUT_TABLES:
