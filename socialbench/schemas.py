@@ -313,7 +313,51 @@ class RatesSchema(Schema):
     daily_rate_dkk = Amount(NumericType(12, 2), minimum=Decimal(0), plausible=DAILY_RATE_MAX_DKK, required=True)
 
 
-SCHEMAS: dict[str, type[Schema]] = {
+def _field_from_column(column: dict) -> fields.Field:
+    """The field a documented column gets when no hand-written schema refines it: its SQL
+    type's range, required when `not_null`, one of the `accepted_values` if declared."""
+    tests = column.get("tests") or []
+    required = "not_null" in tests
+    options = {"required": True} if required else {"allow_none": True, "load_default": None}
+    accepted = [t["accepted_values"]["values"] for t in tests if isinstance(t, dict) and "accepted_values" in t]
+    if accepted:
+        values = accepted[0]
+        options["validate"] = validate.OneOf(values, error="must be one of " + ", ".join(str(v) for v in values))
+    kind = str(column["type"]).lower().replace(" ", "")
+    numeric = re.fullmatch(r"numeric\((\d+),(\d+)\)", kind)
+    if kind == "integer":
+        return Whole(**options)
+    if numeric:
+        return Amount(NumericType(int(numeric.group(1)), int(numeric.group(2))), **options)
+    if kind == "date":
+        return Day(**options)
+    if kind in ("float8", "double", "doubleprecision"):
+        return Real(plausible=INDICATOR_MAX_ABS, **options)
+    if kind == "boolean":
+        return fields.Boolean(**options)
+    if kind == "varchar":
+        if required and "validate" not in options:
+            options["validate"] = validate.Length(min=1, error="must not be empty")
+        return Text(**options)
+    raise ValueError(f"column {column['name']}: no field for SQL type {column['type']!r}")
+
+
+def schema_from_doc(doc: dict) -> type[Schema]:
+    """A marshmallow schema for an input table documented in sql/tables/<table>.yml."""
+    return Schema.from_dict({c["name"]: _field_from_column(c) for c in doc["columns"]}, name=f"{doc['name']}_schema")
+
+
+def _declared_schemas() -> dict[str, type[Schema]]:
+    """Every loadable table's schema: the hand-written one where it adds rules (ranges,
+    patterns, plausibility bounds), else the one its yml declares (adding an input table
+    is its yml file and its DDL migration)."""
+    from socialbench.schema import docs  # the yml declarations (socialbench.schema reads no schemas)
+
+    declared = {name: doc for name, doc in docs("tables").items() if (doc.get("meta") or {}).get("loadable")}
+    return {name: HAND_WRITTEN.get(name) or schema_from_doc(doc) for name, doc in sorted(declared.items())}
+
+
+HAND_WRITTEN: dict[str, type[Schema]] = {
     "population": PopulationSchema,
     "expenditure": ExpenditureSchema,
     "full_year_citizens": FullYearCitizensSchema,
@@ -324,3 +368,5 @@ SCHEMAS: dict[str, type[Schema]] = {
     "assessments": AssessmentsSchema,
     "rates": RatesSchema,
 }
+
+SCHEMAS: dict[str, type[Schema]] = _declared_schemas()
