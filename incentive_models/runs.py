@@ -390,7 +390,8 @@ def _claims(conn: Connection) -> dict[str, tuple[str, int]]:
     return claims
 
 
-def _refuse_unless_approvable(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame) -> None:
+def _refuse_unless_approvable(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame) -> dict[str, tuple[str, int]]:
+    """Raise ApprovalRefused unless the run may be approved; returns the claims it checked."""
     run_id, as_of = run["run_id"], _as_date(run["as_of"])
     again = f"socialbench settle run --model FILE --as-of {as_of.isoformat()}"
     if run["status"] == APPROVED:
@@ -426,6 +427,7 @@ def _refuse_unless_approvable(conn: Connection, run: dict, model: Model, approva
             f"was approved as number {int(other.approval_no)} after this draft was computed, so the draft does "
             f"not subtract what it paid; compute the draft again ({again}) and approve the new run"
         )
+    return claims
 
 
 def approve(engine: Engine, run_id: str) -> None:
@@ -443,7 +445,7 @@ def approve(engine: Engine, run_id: str) -> None:
             run = _run(conn, run_id)
             model = parse_model(run["model_yaml"], f"model of run {run_id}")
             approvals = _approvals(conn)
-            _refuse_unless_approvable(conn, run, model, approvals)
+            claims = _refuse_unless_approvable(conn, run, model, approvals)
             inputs = read_inputs(conn, model)
             if inputs_sha256(model, *inputs) != run["inputs_sha256"]:
                 as_of = _as_date(run["as_of"])
@@ -461,7 +463,7 @@ def approve(engine: Engine, run_id: str) -> None:
                     f"again now: the draft was changed after it was computed; compute the draft again "
                     f"(socialbench settle run --model FILE --as-of {_as_date(run['as_of']).isoformat()}) and approve the new run"
                 )
-            _append_approval(conn, run, model, approvals, inputs)
+            _append_approval(conn, run, model, approvals, inputs, claims)
     except sa.exc.DBAPIError as error:
         # Only reached if the lock was bypassed: the constraints refused a second approval.
         raise ApprovalRefused(
@@ -476,7 +478,7 @@ def _totals_match(run: dict, lines: pd.DataFrame) -> bool:
     )
 
 
-def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, inputs) -> None:
+def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, inputs, claims: dict) -> None:
     number = int(approvals["approval_no"].max()) + 1 if len(approvals) else 1
     previous = approvals["record_sha256"].iloc[-1] if len(approvals) else None
     approval = {
@@ -497,7 +499,7 @@ def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.Da
         approval,
     )
     claimed = set(warehouse.read_frame(conn, "select intervention_code from settlement_scope")["intervention_code"])
-    claims = _claims(conn)  # a claim of an approval from before the ledger keeps its number
+    # a claim of an approval from before the ledger keeps its number (claims from _claims)
     for code in model.interventions:
         if code not in claimed:
             conn.execute(
