@@ -17,6 +17,8 @@ price_factors as (
     select
         f.year as year,
         f.price_base_year as price_base_year,
+        f.index_value as index_value,
+        f.base_index_value as base_index_value,
         f.factor as factor
     from int_price_factor as f
 ),
@@ -122,6 +124,11 @@ price_base as (
     from price_factors as f
 ),
 
+-- Fixed prices are amount × index(base year) / index(year) (int_price_factor). The area
+-- rows multiply by the base index and then divide by the year's, the intervention rows
+-- multiply by the factor: the order in which the cost-per-child, cost-per-adult and
+-- unit-cost views computed them before they shared this view. The two orders can differ
+-- in the last binary digit of a double, so keeping them keeps every figure bit-identical.
 final as (
     select
         c.breakdown as breakdown,
@@ -132,10 +139,20 @@ final as (
         m.dst_municipality_group as dst_municipality_group,
         c.year as year,
         c.expenditure_dkk as expenditure_dkk,
-        cast(c.expenditure_dkk as double precision) * f.factor as expenditure_fixed_dkk,
+        case
+            when c.breakdown = 'area'
+                then cast(c.expenditure_dkk as double precision) * cast(f.base_index_value as double precision)
+                    / nullif(cast(f.index_value as double precision), 0)
+            else cast(c.expenditure_dkk as double precision) * f.factor
+        end as expenditure_fixed_dkk,
         c.units as units,
         c.cost_per_unit_dkk as cost_per_unit_dkk,
-        c.cost_per_unit_dkk * f.factor as cost_per_unit_fixed_dkk,
+        case
+            when c.breakdown = 'area'
+                then c.cost_per_unit_dkk * cast(f.base_index_value as double precision)
+                    / nullif(cast(f.index_value as double precision), 0)
+            else c.cost_per_unit_dkk * f.factor
+        end as cost_per_unit_fixed_dkk,
         pb.price_base_year as price_base_year,
         n.national_cost_per_unit_dkk as national_cost_per_unit_dkk,
         n.national_cost_per_unit_dkk * f.factor as national_cost_per_unit_fixed_dkk,

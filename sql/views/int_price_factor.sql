@@ -24,6 +24,7 @@ factors as (
         i.year as year,
         i.index_value as index_value,
         b.base_year as price_base_year,
+        b.base_index_value as base_index_value,
         cast(b.base_index_value as double precision)
             / nullif(cast(i.index_value as double precision), 0) as factor
     from price_indices as i
@@ -34,5 +35,6 @@ select
     year,
     index_value,
     price_base_year,
+    base_index_value,
     factor
 from factors

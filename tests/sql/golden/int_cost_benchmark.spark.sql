@@ -9,6 +9,8 @@ WITH municipalities AS (
   SELECT
     f.year AS year,
     f.price_base_year AS price_base_year,
+    f.index_value AS index_value,
+    f.base_index_value AS base_index_value,
     f.factor AS factor
   FROM int_price_factor AS f
 ), area_costs AS (
@@ -107,10 +109,18 @@ WITH municipalities AS (
     m.dst_municipality_group AS dst_municipality_group,
     c.year AS year,
     c.expenditure_dkk AS expenditure_dkk,
-    CAST(c.expenditure_dkk AS DOUBLE) * f.factor AS expenditure_fixed_dkk,
+    CASE
+      WHEN c.breakdown = 'area'
+      THEN CAST(c.expenditure_dkk AS DOUBLE) * CAST(f.base_index_value AS DOUBLE) / NULLIF(CAST(f.index_value AS DOUBLE), 0)
+      ELSE CAST(c.expenditure_dkk AS DOUBLE) * f.factor
+    END AS expenditure_fixed_dkk,
     c.units AS units,
     c.cost_per_unit_dkk AS cost_per_unit_dkk,
-    c.cost_per_unit_dkk * f.factor AS cost_per_unit_fixed_dkk,
+    CASE
+      WHEN c.breakdown = 'area'
+      THEN c.cost_per_unit_dkk * CAST(f.base_index_value AS DOUBLE) / NULLIF(CAST(f.index_value AS DOUBLE), 0)
+      ELSE c.cost_per_unit_dkk * f.factor
+    END AS cost_per_unit_fixed_dkk,
     pb.price_base_year AS price_base_year,
     n.national_cost_per_unit_dkk AS national_cost_per_unit_dkk,
     n.national_cost_per_unit_dkk * f.factor AS national_cost_per_unit_fixed_dkk,
