@@ -1,12 +1,14 @@
 """Synthetic providers, grants with assessments over time, and tiered daily rates.
 
 Dates are numpy datetime64[D] while generating (NaT = open grant) and datetime.date in
-the frames. Everything is drawn for whole arrays of grants at once.
+the frames. Everything is drawn for whole arrays of grants at once. How grants are drawn
+(interventions, period, reviews) is a `Scheme`; the ordinary demo data uses `ORDINARY`,
+the national scale (demo_data/national.py) its own scheme through the same functions.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,32 @@ from socialbench.demo_data import params as p
 from socialbench.demo_data.expenditure import price_index
 
 NAT = np.datetime64("NaT", "D")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How grants are drawn (params.py explains each value); defaults: the ordinary demo data."""
+
+    interventions: dict = field(default_factory=lambda: dict(p.GRANT_INTERVENTIONS))
+    first_day: np.datetime64 = p.FIRST_GRANT_DAY
+    cutoff: np.datetime64 = p.DATA_CUTOFF
+    first_review_days: tuple[int, int] = p.FIRST_REVIEW_DAYS
+    review_days: tuple[int, int] = p.REVIEW_DAYS
+    max_reviews: int = p.MAX_REVIEWS
+    level_up_probability: float = p.LEVEL_UP_PROBABILITY
+
+
+ORDINARY = Scheme()
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The providers grants are drawn from: what each offers, its home region and its own
+    chance per review that the support level goes down."""
+
+    offers: tuple[tuple[str, ...], ...]
+    region: np.ndarray
+    down: np.ndarray
 
 
 def providers_frame() -> pd.DataFrame:
@@ -26,13 +54,20 @@ def providers_frame() -> pd.DataFrame:
     )
 
 
-def rates_frame() -> pd.DataFrame:
-    """Daily rates per intervention and level, valid from 1 January of each rate year."""
+def rates_frame(years=p.RATE_YEARS, interventions=None) -> pd.DataFrame:
+    """Daily rates per intervention and level, valid from 1 January of each rate year: the
+    2025 rate, earlier years deflated with the price index, in whole kroner. `years` must
+    lie within params.YEARS (the index); `interventions` (default all) in RATES_2025."""
     index = dict(zip(p.YEARS, price_index()))
+    missing = [int(y) for y in years if y not in index]
+    if missing:
+        raise ValueError(f"no price index for the rate years {missing} (params.YEARS is {p.YEARS[0]}-{p.YEARS[-1]})")
     rows = []
     for code, rates in p.RATES_2025.items():
+        if interventions is not None and code not in interventions:
+            continue
         for level, rate in enumerate(rates):
-            for year in p.RATE_YEARS:
+            for year in years:
                 value = rate if year == p.BASE_YEAR else round(rate * index[year] / 100)
                 rows.append((code, level, dt.date(int(year), 1, 1), float(value)))
     frame = pd.DataFrame(rows, columns=["intervention_code", "support_level", "valid_from", "daily_rate_dkk"])
@@ -48,7 +83,7 @@ class Grants:
     municipality: np.ndarray  # row in the traits frame
     intervention: np.ndarray  # str
     start: np.ndarray  # datetime64[D]
-    provider: np.ndarray = None  # row in params.PROVIDERS; None = to be drawn
+    provider: np.ndarray = None  # row in the provider pool; None = to be drawn
     end: np.ndarray = None
     end_reason: np.ndarray = None
     levels: np.ndarray = None  # [grant, review] support level, first column at start
@@ -59,47 +94,51 @@ class Grants:
         return Grants(**{k: (None if v is None else v[mask]) for k, v in self.__dict__.items()})
 
 
-def _draw_providers(rng, grants: Grants, region: np.ndarray, provider_region: np.ndarray) -> np.ndarray:
+def _draw_providers(rng, grants: Grants, region: np.ndarray, pool: Pool, scheme: Scheme) -> np.ndarray:
     chosen = np.empty(len(grants.start), dtype=int)
-    for code in p.GRANT_INTERVENTIONS:
-        offering = np.array([k for k, (_, offers) in enumerate(p.PROVIDERS) if code in offers])
+    for code in scheme.interventions:
+        offering = np.array([k for k, offers in enumerate(pool.offers) if code in offers])
         for r in np.unique(region):
             mask = (grants.intervention == code) & (region == r)
             if not mask.any():
                 continue
-            weight = np.where(provider_region[offering] == r, p.SAME_REGION_WEIGHT, 1.0)
+            weight = np.where(pool.region[offering] == r, p.SAME_REGION_WEIGHT, 1.0)
             chosen[mask] = rng.choice(offering, mask.sum(), p=weight / weight.sum())
     return chosen
 
 
-def _run(rng, grants: Grants, region: np.ndarray, provider_region, provider_down) -> Grants:
+def _run(rng, grants: Grants, region: np.ndarray, pool: Pool, scheme: Scheme) -> Grants:
     """Draw provider (where missing), duration, end, assessments and end reason."""
     n = len(grants.start)
-    drawn = _draw_providers(rng, grants, region, provider_region)
+    drawn = _draw_providers(rng, grants, region, pool, scheme)
     grants.provider = drawn if grants.provider is None else np.where(grants.provider >= 0, grants.provider, drawn)
 
-    median = np.array([p.GRANT_INTERVENTIONS[c][1] for c in grants.intervention])
+    median = np.array([scheme.interventions[c][1] for c in grants.intervention])
     days = np.maximum(p.MIN_DURATION_DAYS, np.rint(median * np.exp(rng.normal(0, p.DURATION_SIGMA, n)))).astype(int)
     end = grants.start + (days - 1).astype("timedelta64[D]")
-    ended = end <= p.DATA_CUTOFF
+    ended = end <= scheme.cutoff
     grants.end = np.where(ended, end, NAT)
 
     first = np.empty(n, dtype=int)
-    for code, (_, _, _, level_p) in p.GRANT_INTERVENTIONS.items():
+    for code, (_, _, _, level_p) in scheme.interventions.items():
         mask = grants.intervention == code
         first[mask] = rng.choice(5, mask.sum(), p=level_p)
-    k = p.MAX_REVIEWS
+    k = scheme.max_reviews
     gaps = np.concatenate(
-        [rng.integers(*p.FIRST_REVIEW_DAYS, (n, 1), endpoint=True), rng.integers(*p.REVIEW_DAYS, (n, k - 1), endpoint=True)],
+        [
+            rng.integers(*scheme.first_review_days, (n, 1), endpoint=True),
+            rng.integers(*scheme.review_days, (n, k - 1), endpoint=True),
+        ],
         axis=1,
     )
     reviews = grants.start[:, None] + np.cumsum(gaps, axis=1).astype("timedelta64[D]")
-    last = np.where(ended, end, p.DATA_CUTOFF)
+    last = np.where(ended, end, scheme.cutoff)
     grants.review_days = np.concatenate([grants.start[:, None], reviews], axis=1)
     grants.reviewed = np.concatenate([np.ones((n, 1), bool), reviews <= last[:, None]], axis=1)
 
     u = rng.random((n, k))
-    step = np.where(u < provider_down[grants.provider][:, None], -1, np.where(u > 1 - p.LEVEL_UP_PROBABILITY, 1, 0))
+    up = scheme.level_up_probability
+    step = np.where(u < pool.down[grants.provider][:, None], -1, np.where(u > 1 - up, 1, 0))
     levels = np.empty((n, k + 1), dtype=int)
     levels[:, 0] = first
     for j in range(k):
@@ -108,7 +147,7 @@ def _run(rng, grants: Grants, region: np.ndarray, provider_region, provider_down
 
     final = np.take_along_axis(levels, (grants.reviewed.sum(axis=1) - 1)[:, None], axis=1)[:, 0]
     reason = np.empty(n, dtype=object)
-    for code, (_, _, reason_p, _) in p.GRANT_INTERVENTIONS.items():
+    for code, (_, _, reason_p, _) in scheme.interventions.items():
         mask = grants.intervention == code
         reason[mask] = rng.choice(np.array(p.END_REASONS, dtype=object), mask.sum(), p=reason_p)
     improved = (final < first) & (rng.random(n) < p.GOAL_WHEN_IMPROVED)
@@ -117,39 +156,44 @@ def _run(rng, grants: Grants, region: np.ndarray, provider_region, provider_down
     return grants
 
 
-def generate(seed: int, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """providers, grants, assessments and rates frames."""
-    rng = p.rng(seed, "grants")
-    regions = np.sort(municipalities["region_code"].unique())
-    provider_region = rng.choice(regions, len(p.PROVIDERS))
-    provider_down = rng.uniform(*p.LEVEL_DOWN_PROBABILITY, len(p.PROVIDERS))
-    region_of = municipalities["region_code"].to_numpy()
-
-    # Primary grants: one per citizen, more where there are more people and more need.
-    n = p.PRIMARY_GRANTS
-    codes = list(p.GRANT_INTERVENTIONS)
-    share = np.array([p.GRANT_INTERVENTIONS[c][0] for c in codes])
-    weight = municipalities["population_2026"].to_numpy() * municipalities["sei_2025"].to_numpy()
-    span = int((p.DATA_CUTOFF - p.FIRST_GRANT_DAY).astype(int))
-    primary = Grants(
-        citizen=rng.permutation(n) + 1,
-        municipality=rng.choice(len(municipalities), n, p=weight / weight.sum()),
+def primary_grants(rng, n: int, scheme: Scheme, municipality_weight=None, municipality: int | None = None) -> Grants:
+    """n citizens with one grant each: citizen numbers 1..n in random order, a municipality
+    drawn by weight (or the one given), intervention by the scheme's shares, start day
+    uniform from the scheme's first day to its cutoff."""
+    codes = list(scheme.interventions)
+    share = np.array([scheme.interventions[c][0] for c in codes])
+    span = int((scheme.cutoff - scheme.first_day).astype(int))
+    citizen = rng.permutation(n) + 1
+    if municipality is None:
+        weight = np.asarray(municipality_weight, dtype=float)
+        where = rng.choice(len(weight), n, p=weight / weight.sum())
+    else:
+        where = np.full(n, municipality)
+    return Grants(
+        citizen=citizen,
+        municipality=where,
         intervention=rng.choice(np.array(codes, dtype=object), n, p=share / share.sum()),
-        start=p.FIRST_GRANT_DAY + rng.integers(0, span, n, endpoint=True).astype("timedelta64[D]"),
+        start=scheme.first_day + rng.integers(0, span, n, endpoint=True).astype("timedelta64[D]"),
     )
-    primary = _run(rng, primary, region_of[primary.municipality], provider_region, provider_down)
+
+
+def simulate(rng, primary: Grants, region_of: np.ndarray, pool: Pool, scheme: Scheme) -> Grants:
+    """The primary grants run their course; some §85 citizens also get §104; some citizens
+    relapse into a new grant of the same intervention. Returns all grants (unordered)."""
+    n = len(primary.start)
+    primary = _run(rng, primary, region_of[primary.municipality], pool, scheme)
 
     # Some §85 citizens also get day activities (§104), starting within 90 days.
     pick = (primary.intervention == "SEL85") & (rng.random(n) < p.SEL85_WITH_SEL104)
     start = primary.start[pick] + rng.integers(0, 90, pick.sum(), endpoint=True).astype("timedelta64[D]")
-    keep = start <= p.DATA_CUTOFF
+    keep = start <= scheme.cutoff
     combo = Grants(
         citizen=primary.citizen[pick][keep],
         municipality=primary.municipality[pick][keep],
         intervention=np.full(keep.sum(), "SEL104", dtype=object),
         start=start[keep],
     )
-    combo = _run(rng, combo, region_of[combo.municipality], provider_region, provider_down)
+    combo = _run(rng, combo, region_of[combo.municipality], pool, scheme)
 
     # Relapses: after an end as goal_achieved or other, a new grant of the same intervention.
     earlier = _concat([primary, combo])
@@ -157,7 +201,7 @@ def generate(seed: int, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]
     pick = ended & (rng.random(len(ended)) < p.RELAPSE_SHARE)
     gap = 1 + np.rint(rng.exponential(p.RELAPSE_GAP_MEAN_DAYS, pick.sum())).astype(int)
     start = earlier.end[pick] + gap.astype("timedelta64[D]")
-    keep = start <= p.DATA_CUTOFF
+    keep = start <= scheme.cutoff
     same_provider = rng.random(pick.sum()) < 0.5
     relapse = Grants(
         citizen=earlier.citizen[pick][keep],
@@ -166,9 +210,29 @@ def generate(seed: int, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]
         start=start[keep],
         provider=np.where(same_provider, earlier.provider[pick], -1)[keep],
     )
-    relapse = _run(rng, relapse, region_of[relapse.municipality], provider_region, provider_down)
+    relapse = _run(rng, relapse, region_of[relapse.municipality], pool, scheme)
+    return _concat([earlier, relapse])
 
-    return _frames(_concat([earlier, relapse]), municipalities)
+
+def in_id_order(grants: Grants) -> Grants:
+    """Grants in the order their ids are numbered: by start date, intervention, citizen."""
+    return grants.subset(np.lexsort((grants.citizen, grants.intervention.astype(str), grants.start)))
+
+
+def generate(seed: int, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """providers, grants, assessments and rates frames."""
+    rng = p.rng(seed, "grants")
+    regions = np.sort(municipalities["region_code"].unique())
+    pool = Pool(
+        offers=tuple(offers for _, offers in p.PROVIDERS),
+        region=rng.choice(regions, len(p.PROVIDERS)),
+        down=rng.uniform(*p.LEVEL_DOWN_PROBABILITY, len(p.PROVIDERS)),
+    )
+    # Primary grants: one per citizen, more where there are more people and more need.
+    weight = municipalities["population_2026"].to_numpy() * municipalities["sei_2025"].to_numpy()
+    primary = primary_grants(rng, p.PRIMARY_GRANTS, ORDINARY, municipality_weight=weight)
+    grants = simulate(rng, primary, municipalities["region_code"].to_numpy(), pool, ORDINARY)
+    return _frames(grants, municipalities)
 
 
 def _concat(parts: list[Grants]) -> Grants:
@@ -176,9 +240,8 @@ def _concat(parts: list[Grants]) -> Grants:
 
 
 def _frames(grants: Grants, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    order = np.lexsort((grants.citizen, grants.intervention.astype(str), grants.start))
-    g = grants.subset(order)
-    ids = np.array([f"G-{k:06d}" for k in range(1, len(order) + 1)], dtype=object)
+    g = in_id_order(grants)
+    ids = np.array([f"G-{k:06d}" for k in range(1, len(g.start) + 1)], dtype=object)
     provider_ids = providers_frame()["provider_id"].to_numpy()
     grants_frame = pd.DataFrame(
         {

@@ -17,11 +17,16 @@ AGES = np.arange(0, 101)  # 0-100 (100 = 100 and over)
 
 # Each part of the data set draws from its own stream, so changing one part leaves the
 # others as they were: Generator(PCG64([seed, part])).
-PARTS = {"municipality": 1, "population": 2, "children": 3, "adults": 4, "budget": 5, "grants": 6, "indicators": 7}
+# The national scale (national.py) draws its providers from one stream and each
+# municipality's grants from its own: Generator(PCG64([seed, part, municipality_code])).
+PARTS = {
+    "municipality": 1, "population": 2, "children": 3, "adults": 4, "budget": 5, "grants": 6, "indicators": 7,
+    "national_providers": 8, "national_grants": 9,
+}
 
 
-def rng(seed: int, part: str) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64([int(seed), PARTS[part]]))
+def rng(seed: int, part: str, *keys: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64([int(seed), PARTS[part], *(int(k) for k in keys)]))
 
 
 # --- price and wage index (PL), growth into each year, % ------------------------------
@@ -177,6 +182,25 @@ RATES_2025 = {
     "BU_DOEGNINSTITUTION": (2600, 3300, 3900, 4600, 5500),
 }
 RATE_YEARS = np.arange(2019, 2026)
+
+# --- national scale (socialbench demo-data --scale national) ---------------------------------
+# On top of the demo data: ten years of grants of four adult interventions in all 98
+# municipalities, drawn like the demo grants (grants.py) with these differences.
+NATIONAL_GRANTS = 120_000  # about; citizens = NATIONAL_GRANTS / NATIONAL_GRANTS_PER_CITIZEN
+NATIONAL_INTERVENTIONS = ("SEL85", "SEL104", "SEL107", "SEL108")  # shares, durations, levels: GRANT_INTERVENTIONS
+NATIONAL_FIRST_GRANT_DAY = np.datetime64("2016-01-01")
+NATIONAL_RATE_YEARS = np.arange(2016, 2026)  # the rule of RATE_YEARS; PL covers 2015-2025
+# Follow-ups about quarterly (about 8 assessments per grant): first after 30-90 days,
+# then every 50-160 days. Enough reviews that none runs out over ten years
+# (30 + 74 × 50 days > 3,653). With more reviews, smaller steps per review: a
+# provider's chance that a review lowers the level lies in 5-16 %, raising it 3 %; the
+# level then ends below its start for about 41 % of grants, above it for 7 %.
+NATIONAL_FIRST_REVIEW_DAYS = (30, 90)
+NATIONAL_REVIEW_DAYS = (50, 160)
+NATIONAL_MAX_REVIEWS = 75
+NATIONAL_LEVEL_UP_PROBABILITY = 0.03
+NATIONAL_LEVEL_DOWN_PROBABILITY = (0.05, 0.16)
+NATIONAL_GRANTS_PER_CITIZEN = 1.215  # measured: §104 added to §85, relapses (SEL85_WITH_SEL104, RELAPSE_SHARE)
 
 # Providers: name and the interventions they deliver.
 HOUSING = ("SEL107", "SEL108")
