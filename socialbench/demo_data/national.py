@@ -33,7 +33,7 @@ from socialbench.demo_data import params as p
 from socialbench.demo_data import population
 
 TABLES = ("providers", "grants", "assessments", "rates")
-CHUNK_CITIZENS = 20_000  # municipalities are generated and written in groups of about this many citizens
+CHUNK_CITIZENS = 5_000  # municipalities are generated and written in groups of about this many citizens (København alone: about 12,000)
 
 SCHEME = g.Scheme(
     interventions={code: p.GRANT_INTERVENTIONS[code] for code in p.NATIONAL_INTERVENTIONS},
