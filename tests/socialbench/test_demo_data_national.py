@@ -219,6 +219,10 @@ def test_national_load_adds_to_the_demo_data_and_marks_everything_synthetic(engi
     assert "--scale national" in sources["grants"] and "seed 2026" in sources["grants"]
     # The demo rates 2019-2025 and the national ones 2016-2025 of the same interventions meet.
     assert scalar(engine, "select count(*) from rates") == len(demo["rates"]) + 4 * 5 * 3
+    # A second national load replaces the first one's grants (and their assessments).
+    again = national.load(engine, SEED, grants=150)["national"]
+    assert scalar(engine, "select count(*) from grants where grant_id like 'N%'") == again["grants"] < n
+    assert scalar(engine, "select count(*) from assessments") == len(demo["assessments"]) + again["assessments"]
 
 
 def test_a_settlement_on_a_national_sample_gives_lines(tmp_path, folder, files):
