@@ -13,18 +13,19 @@ implementation in the tests computes the same numbers the slow way.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from incentive_models import rules
-from incentive_models.explain import explain
+from incentive_models import ore, rules
+from incentive_models.explain import explain_lines
 from incentive_models.model import Model
 from socialbench.dates import as_days
 
 EPOCH = date(1970, 1, 1)
 OPEN = np.int64(1 << 40)  # a day number far beyond any real date: "no end"
+NO_DAY = np.int64(-(1 << 40))  # no date (the qualification day of a line that no longer qualifies)
 
 GRANT_COLUMNS = [
     "grant_id", "citizen_key", "municipality_code", "provider_id",
@@ -49,8 +50,12 @@ LINE_COLUMNS = EPISODE_COLUMNS[:-1] + MONEY_COLUMNS + ["capped_by", "explanation
 
 
 def day_numbers(values: pd.Series, open_value: np.int64 | None = None) -> np.ndarray:
-    """Dates as whole day numbers since 1970-01-01; missing dates become open_value."""
-    days = as_days(values)
+    """Dates as whole day numbers since 1970-01-01; missing dates become open_value.
+
+    A datetime64 column (as `incentive_models.inputs` reads it) converts as a whole;
+    dates as objects (date, Timestamp or ISO text) one by one."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    days = array.astype("datetime64[D]") if np.issubdtype(array.dtype, np.datetime64) else as_days(array)
     numbers = days.astype(np.int64)
     missing = np.isnat(days)
     if missing.any():
@@ -64,11 +69,12 @@ def to_date(number: int) -> date:
     return EPOCH + timedelta(days=int(number))
 
 
-def _ore(amount) -> int:
-    exact = Decimal(amount) * 100
-    if exact != exact.to_integral_value():
-        raise ValueError(f"a daily rate has more than 2 decimals: {amount}")
-    return int(exact)
+def to_dates(numbers: np.ndarray) -> list[date | None]:
+    """Day numbers as dates; NO_DAY becomes None."""
+    days = np.asarray(numbers, dtype=np.int64)
+    out = days.astype("datetime64[D]").astype(object)
+    out[days == NO_DAY] = None
+    return out.tolist()
 
 
 def _in_scope(model: Model, grants: pd.DataFrame) -> pd.DataFrame:
@@ -144,7 +150,7 @@ def _rate_table(rates: pd.DataFrame, model: Model) -> pd.DataFrame:
     r = r.reset_index(drop=True)
     r["vf"] = day_numbers(r["valid_from"])
     r["support_level"] = r["support_level"].astype(np.int64)
-    r["ore"] = [_ore(v) for v in r["daily_rate_dkk"]]
+    r["ore"] = ore.column(r["daily_rate_dkk"])
     return r[["intervention_code", "support_level", "vf", "ore"]].astype({"ore": np.int64})
 
 
@@ -187,16 +193,18 @@ def qualified_episodes(
     model: Model, as_of: date, grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame
 ) -> pd.DataFrame:
     """Rules 1-8: one row per episode qualified on or before as_of, with its saving to date
-    (sum of s(d) over its counted days up to as_of, exact Decimal kroner)."""
+    (sum of s(d) over its counted days up to as_of), in day numbers and whole øre:
+    EPISODE_COLUMNS with `episode_start` and `qualified_on` as day numbers and
+    `saving_to_date_ore` for `saving_to_date_dkk`."""
     e = int(day_numbers(pd.Series([as_of]))[0])
     scope = _in_scope(model, grants)
     a, g = _baselines(scope, assessments)
     pieces = pd.concat([_active_pieces(a, g, e), _exit_pieces(model, scope, g, e)], ignore_index=True)
     if pieces.empty:
-        return pd.DataFrame(columns=EPISODE_COLUMNS)
+        return _no_episodes()
     ep, pieces = _episodes(pieces, model)
     if ep.empty:
-        return pd.DataFrame(columns=EPISODE_COLUMNS)
+        return _no_episodes()
     pieces = pieces.merge(g[["grant_id", "intervention_code", "base"]], on="grant_id")
     r = _rate_table(rates, model)
     sub = _split_at_rate_changes(pieces, r)
@@ -226,125 +234,181 @@ def qualified_episodes(
     ep = ep.merge(g.drop(columns=["start", "end", "a0"]), on="grant_id")
     out = pd.DataFrame(
         {
-            "provider_id": ep["provider_id"],
-            "municipality_code": ep["municipality_code"],
-            "intervention_code": ep["intervention_code"],
-            "grant_id": ep["grant_id"],
-            "citizen_key": ep["citizen_key"],
-            "episode_start": [to_date(n) for n in ep["ep_start"]],
-            "baseline_level": ep["base"].astype(int),
-            "qualified_on": [to_date(n) for n in ep["qualified_on"]],
-            "days_counted": ep["days_counted"].astype(int),
-            "exit_days": ep["exit_days"].astype(int),
-            "saving_to_date_dkk": [(Decimal(int(n)) / 100).quantize(rules.ORE) for n in ep["saving_ore"]],
+            "provider_id": ep["provider_id"].to_numpy(),
+            "municipality_code": ep["municipality_code"].to_numpy(np.int64),
+            "intervention_code": ep["intervention_code"].to_numpy(),
+            "grant_id": ep["grant_id"].to_numpy(),
+            "citizen_key": ep["citizen_key"].to_numpy(),
+            "episode_start": ep["ep_start"].to_numpy(np.int64),
+            "baseline_level": ep["base"].to_numpy(np.int64),
+            "qualified_on": ep["qualified_on"].to_numpy(np.int64),
+            "days_counted": ep["days_counted"].to_numpy(np.int64),
+            "exit_days": ep["exit_days"].to_numpy(np.int64),
+            "saving_to_date_ore": ep["saving_ore"].to_numpy(np.int64),
         }
     )
-    return out[EPISODE_COLUMNS]
+    return out
 
 
-def _total(values) -> Decimal:
-    return sum(values, rules.ZERO)
+def _no_episodes() -> pd.DataFrame:
+    columns = [c for c in EPISODE_COLUMNS if c != "saving_to_date_dkk"] + ["saving_to_date_ore"]
+    text = {"provider_id", "intervention_code", "grant_id", "citizen_key"}
+    return pd.DataFrame({c: pd.Series(dtype=object if c in text else np.int64) for c in columns})
+
+
+# Lines in whole øre (what `line_frame` returns): the line columns with day numbers for
+# dates (NO_DAY: none), øre for money, and what was paid for the episode itself.
+ORE_COLUMNS = {money: money.removesuffix("_dkk") + "_ore" for money in MONEY_COLUMNS}
+ORE_LINE_COLUMNS = [ORE_COLUMNS.get(c, c) for c in LINE_COLUMNS if c != "explanation"] + ["paid_for_episode_ore"]
+
+
+def _paid_ore(paid: pd.DataFrame) -> pd.DataFrame:
+    """What was paid per episode (PAID_COLUMNS, Decimal kroner and dates), summed per
+    (grant, first day) with the attributes of its last row, in day numbers and øre."""
+    if not len(paid):
+        return pd.DataFrame(
+            {c: pd.Series(dtype=np.int64 if c in ("episode_start", "paid_ore", "municipality_code", "baseline_level") else object)
+             for c in ["grant_id", "episode_start", "paid_ore", "provider_id", "municipality_code", "intervention_code", "citizen_key", "baseline_level"]}
+        )
+    paid = paid[PAID_COLUMNS]
+    paid = pd.DataFrame(
+        {
+            **{c: paid[c].to_numpy() for c in PAID_COLUMNS if c not in ("episode_start", "previously_paid_dkk")},
+            "episode_start": day_numbers(paid["episode_start"]),
+            "paid_ore": ore.column(paid["previously_paid_dkk"], missing_as_zero=True),
+        }
+    )
+    attributes = ["provider_id", "municipality_code", "intervention_code", "citizen_key", "baseline_level"]
+    return paid.groupby(["grant_id", "episode_start"], sort=True, as_index=False).agg(
+        {**{c: "last" for c in attributes}, "paid_ore": "sum"}
+    )
 
 
 def allocate_paid(lines: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
     """Rule 9: what was paid for each grant, under any model, carried by its lines.
 
-    `lines` are the current episodes with `earned_dkk`; `paid` has one row per paid
-    episode (grant_id, episode_start, previously_paid_dkk and the paid line's attributes).
-    Returns the lines with `previously_paid_dkk` and `paid_for_episode_dkk` (what was paid
-    for that very episode), plus a line for each paid episode of a grant that has no
-    current episode. A grant's lines carry exactly what was paid for the grant."""
+    `lines` are the current episodes with `earned_ore`; `paid` (`_paid_ore`) has one row
+    per paid episode. Returns the lines with `previously_paid_ore` and
+    `paid_for_episode_ore` (what was paid for that very episode), plus a line for each
+    paid episode of a grant that has no current episode. A grant's lines carry exactly
+    what was paid for the grant."""
     keys = ["grant_id", "episode_start"]
-    own = {k: v for k, v in zip(zip(paid["grant_id"], paid["episode_start"]), paid["previously_paid_dkk"])}
-    lines = lines.assign(
-        paid_for_episode_dkk=[own.get(k, rules.ZERO) for k in zip(lines["grant_id"], lines["episode_start"])]
-    )
-    lines["previously_paid_dkk"] = [min(e, p) for e, p in zip(lines["earned_dkk"], lines["paid_for_episode_dkk"])]
-    current = set(zip(lines["grant_id"], lines["episode_start"]))
-    gone_mask = np.array([k not in current for k in zip(paid["grant_id"], paid["episode_start"])], dtype=bool)
-    gone = paid.loc[gone_mask]
-    with_lines = set(lines["grant_id"])
-    orphans = gone.loc[~gone["grant_id"].isin(with_lines)]
-    pool = {g: _total(s) for g, s in gone.loc[gone["grant_id"].isin(with_lines)].groupby("grant_id")["previously_paid_dkk"]}
-    excess = lines["paid_for_episode_dkk"] - lines["previously_paid_dkk"]
-    for grant_id, amount in zip(lines["grant_id"], excess):
-        if amount:
-            pool[grant_id] = pool.get(grant_id, rules.ZERO) + amount
-    if pool:
+    found = lines[keys].merge(paid[keys + ["paid_ore"]], on=keys, how="left")["paid_ore"]
+    own = found.fillna(0).to_numpy(np.int64)
+    earned = lines["earned_ore"].to_numpy(np.int64)
+    carried = np.minimum(earned, own)
+    lines = lines.assign(paid_for_episode_ore=own, previously_paid_ore=carried)
+    current = paid[keys].merge(lines[keys], on=keys, how="left", indicator=True)["_merge"].to_numpy() == "both"
+    gone = paid.loc[~current]
+    has_lines = gone["grant_id"].isin(lines["grant_id"]).to_numpy()
+    orphans = gone.loc[~has_lines]
+    pool = gone.loc[has_lines].groupby("grant_id")["paid_ore"].sum()
+    excess = pd.Series(own - carried, index=lines["grant_id"].to_numpy())
+    pool = pool.add(excess[excess != 0].groupby(level=0).sum(), fill_value=0)
+    pool = pool[pool != 0]
+    if len(pool):
         lines = lines.sort_values(keys, kind="stable").reset_index(drop=True)
-        positions = lines.groupby("grant_id", sort=False).indices
-        carried = lines["previously_paid_dkk"].tolist()
+        positions = lines.loc[lines["grant_id"].isin(pool.index)].groupby("grant_id", sort=False).indices
+        carried = lines["previously_paid_ore"].to_numpy(np.int64).copy()
+        earned = lines["earned_ore"].to_numpy(np.int64)
         for grant_id, remaining in pool.items():
+            remaining = int(remaining)
             rows = positions[grant_id]
             for i in rows:
-                take = min(remaining, lines["earned_dkk"].iat[i] - carried[i])
+                take = min(remaining, int(earned[i] - carried[i]))
                 carried[i] += take
                 remaining -= take
             carried[rows[-1]] += remaining
-        lines["previously_paid_dkk"] = carried
+        lines["previously_paid_ore"] = carried
     if len(orphans):
-        orphans = orphans.assign(
-            qualified_on=None, days_counted=0, exit_days=0, saving_to_date_dkk=rules.ZERO,
-            earned_dkk=rules.ZERO, paid_for_episode_dkk=orphans["previously_paid_dkk"],
+        orphans = orphans.rename(columns={"paid_ore": "previously_paid_ore"}).assign(
+            qualified_on=NO_DAY, days_counted=0, exit_days=0, saving_to_date_ore=0, earned_ore=0,
+            paid_for_episode_ore=orphans["paid_ore"].to_numpy(), episode_capped=False,
         )
         lines = pd.concat([lines, orphans[lines.columns]], ignore_index=True)
-    whole = ["municipality_code", "baseline_level", "days_counted", "exit_days"]
+    whole = ["municipality_code", "baseline_level", "days_counted", "exit_days", "episode_start", "qualified_on"]
     return lines.astype({c: np.int64 for c in whole})
 
 
+def _round_half_up(numerator: np.ndarray, denominator: int) -> np.ndarray:
+    """numerator / denominator rounded half-up, for numerator >= 0 and denominator > 0
+    (Python ints in an object array if an int64 product could overflow)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _scaled(amounts: np.ndarray, limit: int, total: int) -> np.ndarray:
+    """Rule 10 in øre: amount x limit / total, exactly, rounded half-up (as rules.scale)."""
+    if int(amounts.max(initial=0)) * 2 * limit + total < 1 << 62 and total < 1 << 61:
+        return _round_half_up(amounts.astype(np.int64) * limit, total).astype(np.int64)
+    exact = np.array([int(a) * limit for a in amounts], dtype=object)
+    return np.array(_round_half_up(exact, total).tolist(), dtype=np.int64)
+
+
 def settle(model: Model, as_of: date, episodes: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
-    """Rules 9-10: earned, previously paid, payout and caps, one line per episode.
+    """Rules 9-10 in whole øre: earned, previously paid, payout and caps, one line per
+    episode (ORE_LINE_COLUMNS, without the explanation).
 
-    `paid` holds, per episode paid in earlier approved runs (of any model), the sum of its
-    payouts and the line's attributes (for a grant that no longer has an episode), for
-    the grants of the model's scope (see `paid_in_scope`)."""
-    paid = paid[PAID_COLUMNS] if len(paid) else pd.DataFrame(columns=PAID_COLUMNS)
-    paid = paid.assign(previously_paid_dkk=[rules.ZERO if pd.isna(v) else Decimal(v) for v in paid["previously_paid_dkk"]])
-    paid = paid.groupby(["grant_id", "episode_start"], sort=True, as_index=False).agg(
-        {**{c: "last" for c in PAID_COLUMNS if c not in ("grant_id", "episode_start")}, "previously_paid_dkk": _total}
-    )[PAID_COLUMNS] if len(paid) else paid
+    `episodes` come from `qualified_episodes`; `paid` holds, per episode paid in earlier
+    approved runs (of any model), its payouts and the line's attributes (PAID_COLUMNS,
+    for the grants of the model's scope: see `paid_in_scope`)."""
+    paid = _paid_ore(paid)
     lines = episodes.copy()
-    capped = {}
-    earned = []
-    for i, saving in enumerate(lines["saving_to_date_dkk"]):
-        amount, hit = rules.earned(model.share, saving, model.cap_per_episode_dkk)
-        earned.append(amount)
-        capped[(lines["grant_id"].iat[i], lines["episode_start"].iat[i])] = [rules.CAP_EPISODE] if hit else []
-    lines["earned_dkk"] = earned
+    share = Fraction(model.share)
+    saving = lines["saving_to_date_ore"].to_numpy(np.int64)
+    if int(saving.max(initial=0)) * 2 * share.numerator + share.denominator < 1 << 62:
+        earned = _round_half_up(saving * share.numerator, share.denominator).astype(np.int64)
+    else:
+        exact = np.array([int(v) * share.numerator for v in saving], dtype=object)
+        earned = np.array(_round_half_up(exact, share.denominator).tolist(), dtype=np.int64)
+    capped = np.zeros(len(lines), dtype=bool)
+    if model.cap_per_episode_dkk is not None:
+        capped = earned > ore.of(model.cap_per_episode_dkk)
+        earned = np.where(capped, ore.of(model.cap_per_episode_dkk), earned)
+    lines["earned_ore"] = earned
+    lines["episode_capped"] = capped
     lines = allocate_paid(lines, paid)
-    lines["qualified_on"] = lines["qualified_on"].astype(object).where(lines["qualified_on"].notna(), None)
     if lines.empty:
-        return pd.DataFrame(columns=LINE_COLUMNS)
-    capped = [list(capped.get(k, [])) for k in zip(lines["grant_id"], lines["episode_start"])]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ORE_LINE_COLUMNS})
 
-    pay = [rules.pay(e, p) for e, p in zip(lines["earned_dkk"], lines["previously_paid_dkk"])]
-    lines["due"] = [p for p, _ in pay]
-    lines["adjustment_dkk"] = [a for _, a in pay]
-    payout = lines["due"].copy()
+    due = lines["earned_ore"].to_numpy(np.int64) - lines["previously_paid_ore"].to_numpy(np.int64)
+    adjustment = np.minimum(due, 0)
+    due = np.maximum(due, 0)
+    payout = due.copy()
+    provider_capped = np.zeros(len(lines), dtype=bool)
+    budget_capped = np.zeros(len(lines), dtype=bool)
 
     if model.cap_per_provider_per_run_dkk is not None:
-        cap = model.cap_per_provider_per_run_dkk
-        totals = payout.groupby(lines["provider_id"]).agg(_total)
-        over = lines["provider_id"].map(totals > cap).fillna(False).to_numpy(bool) & (payout > 0).to_numpy(bool)
-        for i in np.flatnonzero(over):
-            payout.iat[i] = rules.scale(payout.iat[i], cap, totals[lines["provider_id"].iat[i]])
-            capped[i].append(rules.CAP_PROVIDER)
+        cap = ore.of(model.cap_per_provider_per_run_dkk)
+        providers = lines["provider_id"].to_numpy()
+        totals = pd.Series(payout).groupby(providers).sum()
+        for provider_id, total in totals[totals > cap].items():
+            rows = np.flatnonzero((providers == provider_id) & (payout > 0))
+            payout[rows] = _scaled(payout[rows], cap, int(total))
+            provider_capped[rows] = True
     if model.budget_per_run_dkk is not None:
-        budget, total = model.budget_per_run_dkk, _total(payout)
+        budget, total = ore.of(model.budget_per_run_dkk), int(payout.sum())
         if total > budget:
-            for i in np.flatnonzero((payout > 0).to_numpy(bool)):
-                payout.iat[i] = rules.scale(payout.iat[i], budget, total)
-                capped[i].append(rules.CAP_BUDGET)
+            rows = np.flatnonzero(payout > 0)
+            payout[rows] = _scaled(payout[rows], budget, total)
+            budget_capped[rows] = True
 
-    lines["payout_dkk"] = payout
-    lines["held_back_dkk"] = [d - p for d, p in zip(lines["due"], payout)]
-    lines["capped_by"] = [",".join(c) if c else None for c in capped]
-    lines = lines.drop(columns="due")
+    lines["payout_ore"] = payout
+    lines["adjustment_ore"] = adjustment
+    lines["held_back_ore"] = due - payout
+    lines["capped_by"] = _caps_text(lines["episode_capped"].to_numpy(bool), provider_capped, budget_capped)
     lines = lines.sort_values(
         ["provider_id", "municipality_code", "citizen_key", "grant_id", "episode_start"], kind="stable"
     ).reset_index(drop=True)
-    lines["explanation"] = [explain(row, model, as_of) for row in lines.to_dict("records")]
-    return lines[LINE_COLUMNS]
+    return lines[ORE_LINE_COLUMNS]
+
+
+def _caps_text(*flags: np.ndarray) -> np.ndarray:
+    """capped_by: the caps that limited each line, in the order they apply (None: none)."""
+    text = np.full(len(flags[0]), "", dtype=object)
+    for name, flag in zip((rules.CAP_EPISODE, rules.CAP_PROVIDER, rules.CAP_BUDGET), flags):
+        text = np.where(flag, np.where(text == "", name, text + "," + name), text)
+    text[text == ""] = None
+    return text
 
 
 def paid_in_scope(model: Model, grants: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
@@ -358,6 +422,39 @@ def paid_in_scope(model: Model, grants: pd.DataFrame, paid: pd.DataFrame) -> pd.
     return paid.loc[keep]
 
 
+def line_frame(
+    model: Model,
+    as_of: date,
+    grants: pd.DataFrame,
+    assessments: pd.DataFrame,
+    rates: pd.DataFrame,
+    paid: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The lines of a settlement run (rules 1-10) in day numbers and whole øre
+    (ORE_LINE_COLUMNS plus `explanation`): what the ledger stores and hashes."""
+    episodes = qualified_episodes(model, as_of, grants, assessments, rates)
+    paid = paid if paid is not None else pd.DataFrame(columns=PAID_COLUMNS)
+    lines = settle(model, as_of, episodes, paid_in_scope(model, grants, paid))
+    lines["explanation"] = explain_lines(lines, model, as_of)
+    return lines
+
+
+def as_dkk(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines in øre (`line_frame`) as LINE_COLUMNS: dates as `date` (None for none),
+    money as exact Decimal kroner."""
+    if lines.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    out = {}
+    for c in LINE_COLUMNS:
+        if c in ORE_COLUMNS:
+            out[c] = ore.decimals(lines[ORE_COLUMNS[c]].to_numpy())
+        elif c in ("episode_start", "qualified_on"):
+            out[c] = to_dates(lines[c].to_numpy())
+        else:
+            out[c] = lines[c].to_numpy()
+    return pd.DataFrame(out, columns=LINE_COLUMNS)
+
+
 def compute_lines(
     model: Model,
     as_of: date,
@@ -367,7 +464,6 @@ def compute_lines(
     paid: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The lines of a settlement run as of `as_of` (rules 1-10), from the warehouse's
-    grants, assessments and rates and what earlier approved runs paid for the grants."""
-    episodes = qualified_episodes(model, as_of, grants, assessments, rates)
-    paid = paid if paid is not None else pd.DataFrame(columns=PAID_COLUMNS)
-    return settle(model, as_of, episodes, paid_in_scope(model, grants, paid))
+    grants, assessments and rates and what earlier approved runs paid for the grants:
+    LINE_COLUMNS, money as exact Decimal kroner, dates as `date`."""
+    return as_dkk(line_frame(model, as_of, grants, assessments, rates, paid))
