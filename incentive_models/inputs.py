@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
+from incentive_models import text_columns
 from incentive_models.engine import ASSESSMENT_COLUMNS, GRANT_COLUMNS, RATE_COLUMNS
 from incentive_models.model import Model
 
@@ -64,61 +65,91 @@ def value_text(value) -> str:
     return str(value)
 
 
+_NAT = np.datetime64("NaT", "D").astype(np.int64)
+
+
+def _iso_day(number: int) -> str:
+    return "" if number == _NAT else str(np.datetime64(number, "D"))
+
+
 def column_text(values: pd.Series) -> np.ndarray:
     """Each value of a column as text (object array of str), as `value_text` writes it:
-    vectorised for dates (datetime64), whole numbers and plain text, value by value
+    by column for dates (datetime64), whole numbers and plain text, value by value
     otherwise (Decimal, date objects, mixed)."""
     array = values.to_numpy()
+    if not len(array):
+        return np.array([], dtype=object)
     if np.issubdtype(array.dtype, np.datetime64):
-        days = array.astype("datetime64[D]")
-        text = np.datetime_as_string(days, unit="D").astype(object)
-        text[np.isnat(days)] = ""
+        days = array.astype("datetime64[D]").astype(np.int64)
+        missing = days == _NAT
+        if not missing.any():
+            return text_columns.by_unique(days, _iso_day)
+        text = np.full(len(days), "", dtype=object)
+        text[~missing] = text_columns.by_unique(days[~missing], _iso_day)
         return text
-    if np.issubdtype(array.dtype, np.integer) or array.dtype == bool:
-        return array.astype(str).astype(object)
-    if array.dtype == object:
-        text = np.empty(len(array), dtype=object)
-        strings = np.fromiter((type(v) is str for v in array), dtype=bool, count=len(array))
-        text[strings] = array[strings]
-        if not strings.all():
-            text[~strings] = [value_text(v) for v in array[~strings]]
-        return text
+    if np.issubdtype(array.dtype, np.integer):
+        return text_columns.by_unique(array, str)
+    if array.dtype == object and pd.api.types.infer_dtype(array, skipna=True) == "string":
+        missing = pd.isna(array)
+        return np.where(missing, "", array) if missing.any() else array.copy()
     return np.array([value_text(v) for v in array], dtype=object)
 
 
-def _joined(columns: list[np.ndarray], separator: str) -> np.ndarray:
-    out = columns[0].copy()
-    for column in columns[1:]:
-        out = out + separator + column
-    return out
+def _texts(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """{table: {column: its values as text}}, every column of each frame."""
+    return {
+        name: {c: column_text(frame[c]) for c in frame.columns}
+        for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates))
+    }
 
 
-def inputs_sha256(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> str:
-    """A fingerprint of everything a run is computed from: the model's meaning and the
-    in-scope grants, assessments and rates (the same on DuckDB and PostgreSQL)."""
+def _fingerprint(model: Model, texts: dict, sizes: dict[str, int]) -> str:
     digest = hashlib.sha256(json.dumps(model.canonical(), sort_keys=True).encode())
-    for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates)):
-        if len(frame) and len(frame.columns):
-            rows = sorted(_joined([column_text(frame[c]) for c in frame.columns], "\t").tolist())
-        else:
-            rows = [""] * len(frame)
+    for name in ("grants", "assessments", "rates"):
+        columns = list(texts[name].values())
+        rows = sorted(text_columns.rows(columns, "\t")) if columns and sizes[name] else [""] * sizes[name]
         digest.update(f"\n[{name}] {len(rows)}\n".encode())
         digest.update("\n".join(rows).encode())
     return digest.hexdigest()
 
 
+def _pack(texts: dict, sizes: dict[str, int]) -> bytes:
+    tables = []
+    for name in ("grants", "assessments", "rates"):
+        parts = ["["]
+        for c in INPUT_COLUMNS[name]:
+            text = texts[name][c]
+            missing = text == ""
+            parts += text_columns.json_parts(np.where(missing, None, text) if missing.any() else text, null=True)
+            parts.append(", ")
+        parts[-1] = "]"
+        body = ", ".join(text_columns.rows(parts)) if sizes[name] else ""
+        tables.append(f'"{name}": [{body}]')
+    return gzip.compress(("{" + ", ".join(tables) + "}").encode(), compresslevel=1, mtime=0)
+
+
+def _sizes(grants, assessments, rates) -> dict[str, int]:
+    return {"grants": len(grants), "assessments": len(assessments), "rates": len(rates)}
+
+
+def inputs_sha256(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> str:
+    """A fingerprint of everything a run is computed from: the model's meaning and the
+    in-scope grants, assessments and rates (the same on DuckDB and PostgreSQL)."""
+    return _fingerprint(model, _texts(grants, assessments, rates), _sizes(grants, assessments, rates))
+
+
 def pack_inputs(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> bytes:
     """The inputs of a run, kept with its approval so that it can be recomputed later:
-    gzipped JSON, {table: [[text or null, ...] per row]}."""
-    payload = {}
-    for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates)):
-        columns = []
-        for c in INPUT_COLUMNS[name]:
-            text = column_text(frame[c])
-            text[text == ""] = None
-            columns.append(text)
-        payload[name] = [list(row) for row in zip(*columns)] if columns and len(frame) else []
-    return gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), compresslevel=1, mtime=0)
+    gzipped JSON, {table: [[text or null, ...] per row]}, written a column at a time."""
+    frames = (grants[GRANT_COLUMNS], assessments[ASSESSMENT_COLUMNS], rates[RATE_COLUMNS])
+    return _pack(_texts(*frames), _sizes(*frames))
+
+
+def fingerprint_and_pack(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> tuple[str, bytes]:
+    """(inputs_sha256, pack_inputs) of the inputs as `read_inputs` returns them, with
+    every value written as text once."""
+    texts, sizes = _texts(grants, assessments, rates), _sizes(grants, assessments, rates)
+    return _fingerprint(model, texts, sizes), _pack(texts, sizes)
 
 
 def _dates(values) -> np.ndarray:

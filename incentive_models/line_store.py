@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import re
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from incentive_models import ore
+from incentive_models import ore, text_columns
 from incentive_models.engine import LINE_COLUMNS, NO_DAY, ORE_COLUMNS
 
 NULL_TOKEN = "\\N"
@@ -28,16 +26,11 @@ DAY_COLUMNS = ["episode_start", "qualified_on"]
 WHOLE_COLUMNS = ["municipality_code", "baseline_level", "days_counted", "exit_days"]
 # The statement's order of lines (and the order of every line read back).
 ORDER = "order by provider_id, municipality_code, citizen_key, grant_id, episode_start"
-# JSON escapes these (json.dumps with ensure_ascii=False); text without them is quoted as is.
-_JSON_SPECIAL = re.compile(r'[\x00-\x1f"\\]')
 
 
 def _iso(days: np.ndarray) -> np.ndarray:
     """Day numbers as ISO dates; NO_DAY as None."""
-    days = np.asarray(days, dtype=np.int64)
-    text = np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
-    text[days == NO_DAY] = None
-    return text
+    return text_columns.by_unique(np.asarray(days, dtype=np.int64), lambda n: None if n == NO_DAY else str(np.datetime64(n, "D")))
 
 
 def _texts(lines: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -49,18 +42,11 @@ def _texts(lines: pd.DataFrame) -> dict[str, np.ndarray]:
         elif c in DAY_COLUMNS:
             out[c] = _iso(lines[c].to_numpy(np.int64))
         elif c in WHOLE_COLUMNS:
-            out[c] = lines[c].to_numpy(np.int64).astype(str).astype(object)
+            out[c] = text_columns.by_unique(lines[c].to_numpy(np.int64), str)
         else:
             values = lines[c].to_numpy(dtype=object)
             out[c] = np.where(pd.isna(values), None, values)
     return out
-
-
-def _json_strings(values: np.ndarray) -> np.ndarray:
-    values = np.where(pd.isna(values), "", values) if len(values) else values
-    if _JSON_SPECIAL.search("".join(values.tolist())):
-        return np.array([json.dumps(v, ensure_ascii=False) for v in values], dtype=object)
-    return '"' + values + '"'
 
 
 def lines_sha256(lines: pd.DataFrame) -> str:
@@ -69,11 +55,11 @@ def lines_sha256(lines: pd.DataFrame) -> str:
     if not len(lines):
         return hashlib.sha256(b"").hexdigest()
     texts = _texts(lines)
-    rows = "[" + _json_strings(texts[LINE_COLUMNS[0]])
-    for c in LINE_COLUMNS[1:]:
-        rows = rows + ", " + _json_strings(texts[c])
-    rows = rows + "]"
-    return hashlib.sha256("\n".join(sorted(rows.tolist())).encode()).hexdigest()
+    parts = ["["]
+    for c in LINE_COLUMNS:
+        parts += [*text_columns.json_parts(texts[c]), ", "]
+    parts[-1] = "]"
+    return hashlib.sha256("\n".join(sorted(text_columns.rows(parts))).encode()).hexdigest()
 
 
 def totals(lines: pd.DataFrame) -> dict[str, int]:
@@ -114,10 +100,7 @@ def write_lines(conn: Connection, run_id: str, lines: pd.DataFrame) -> int:
                 clean = np.array([v.replace('"', '""') for v in clean], dtype=object)
             values = '"' + clean + '"'
         fields.append(np.where(missing, NULL_TOKEN, values) if missing.any() else values)
-    rows = fields[0]
-    for field in fields[1:]:
-        rows = rows + "," + field
-    buffer = io.StringIO("\n".join(rows.tolist()) + "\n")
+    buffer = io.StringIO("\n".join(text_columns.rows(fields, ",")) + "\n")
     cursor = conn.connection.cursor()
     try:
         cursor.copy_expert(

@@ -369,7 +369,8 @@ def approve(engine: Engine, run_id: str) -> None:
             approvals = _approvals(conn)
             claims = _refuse_unless_approvable(conn, run, model, approvals)
             inputs = read_inputs(conn, model)
-            if inputs_sha256(model, *inputs) != run["inputs_sha256"]:
+            fingerprint, packed = run_inputs.fingerprint_and_pack(model, *inputs)
+            if fingerprint != run["inputs_sha256"]:
                 as_of = _as_date(run["as_of"])
                 raise ApprovalRefused(
                     f"cannot approve run {run_id}: the grants, assessments or rates of "
@@ -386,7 +387,7 @@ def approve(engine: Engine, run_id: str) -> None:
                     f"again now: the draft was changed after it was computed; compute the draft again "
                     f"(socialbench settle run --model FILE --as-of {_as_date(run['as_of']).isoformat()}) and approve the new run"
                 )
-            _append_approval(conn, run, model, approvals, inputs, claims, stored_sha256)
+            _append_approval(conn, run, model, approvals, packed, claims, stored_sha256)
     except sa.exc.DBAPIError as error:
         # Only reached if the lock was bypassed: the constraints refused a second approval.
         raise ApprovalRefused(
@@ -401,7 +402,7 @@ def _totals_match(run: dict, lines: pd.DataFrame) -> bool:
 
 
 def _append_approval(
-    conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, inputs, claims: dict, lines_hash: str
+    conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, packed: bytes, claims: dict, lines_hash: str
 ) -> None:
     number = int(approvals["approval_no"].max()) + 1 if len(approvals) else 1
     previous = approvals["record_sha256"].iloc[-1] if len(approvals) else None
@@ -415,7 +416,7 @@ def _append_approval(
         "inputs_sha256": run["inputs_sha256"],
         "lines_sha256": lines_hash,
         "previous_sha256": None if previous is None or pd.isna(previous) else previous,
-        "inputs_gz": pack_inputs(*inputs),
+        "inputs_gz": packed,
     }
     approval["record_sha256"] = record_sha256(approval, run, approval["lines_sha256"])
     conn.execute(
