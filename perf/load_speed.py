@@ -1,8 +1,10 @@
 """How fast is `socialbench load`? Against the engine's own bulk load of the same files.
 
-Generates deterministic valid providers.csv, grants.csv and assessments.csv of national
-size (about 120,000 grants and 1,000,000 assessments; or takes them with --dir), then per
-engine, in a fresh warehouse each time and each in its own child process:
+Generates the national demo data's files (`socialbench demo-data --scale national --out`:
+providers.csv, grants.csv with about 120,000 grants, assessments.csv with about 1,000,000
+assessments, rates.csv; or, with --generator simple, a plainer deterministic set of the
+first three), or takes the CSV files of --dir, then per engine, in a fresh warehouse each
+time and each in its own child process:
 
 - load: `socialbench.loading.load_path(engine, DIR)` (what `socialbench load DIR
   --no-refresh` runs, without the interpreter's start-up and imports, which the child
@@ -14,8 +16,8 @@ engine, in a fresh warehouse each time and each in its own child process:
 Prints seconds and the child's peak RSS (MB) of each, and the ratio load / floor
 (medians over --runs). Nothing is asserted. `measure()` returns the figures as a dict.
 
-    .venv/bin/python perf/load_speed.py [--dir DIR] [--grants 120000] [--assessments 1000000]
-        [--engines duckdb,postgresql] [--runs 3] [--keep DIR]
+    .venv/bin/python perf/load_speed.py [--dir DIR | --keep DIR] [--generator national|simple]
+        [--grants 120000] [--assessments 1000000] [--engines duckdb,postgresql] [--runs 3]
 
 PostgreSQL: a fresh schema in $SOCIALBENCH_TEST_PG (default postgres@127.0.0.1/test) per
 run, dropped afterwards.
@@ -41,7 +43,6 @@ PG_URL = os.environ.get("SOCIALBENCH_TEST_PG", "postgresql+psycopg2://postgres@1
 PROVIDERS = 500
 INTERVENTIONS = ("SEL85", "SEL104", "SEL107", "SEL108")
 REASONS = ("goal_achieved", "moved", "other", "deceased")
-FILES = ("providers", "grants", "assessments")  # in load order
 
 
 # ---------------------------------------------------------------- input
@@ -96,9 +97,23 @@ def write_input(folder: Path, grants: int = 120_000, assessments: int = 1_000_00
     return {"providers": len(providers), "grants": grants, "assessments": len(assessed)}
 
 
+def write_national(folder: Path, grants: int = 120_000) -> dict[str, int]:
+    """The national demo data's CSV files (socialbench.demo_data.national.write)."""
+    from socialbench.demo_data import national, params
+
+    return national.write(folder, params.DEFAULT_SEED, grants)
+
+
+def files(folder: Path) -> list[str]:
+    """The loadable tables whose CSV file is in folder, in load order."""
+    from socialbench import loading
+
+    return [name for name in loading.TABLES if (folder / f"{name}.csv").is_file()]
+
+
 def count_rows(folder: Path) -> dict[str, int]:
     out = {}
-    for name in FILES:
+    for name in files(folder):
         with (folder / f"{name}.csv").open("rb") as f:
             out[name] = sum(1 for _ in f) - 1
     return out
@@ -215,11 +230,11 @@ def fresh_warehouse(kind: str, tmp: Path):
 def measure_engine(kind: str, folder: Path, runs: int = 3) -> dict:
     """Median seconds and peak MB of load and floor on one engine, alternating."""
     loads, floors = [], []
-    files = ",".join(name for name in FILES if (folder / f"{name}.csv").is_file())
+    names = ",".join(files(folder))
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(runs):
             with fresh_warehouse(kind, Path(tmp)) as (_, dsn):
-                floors.append(child(DUCKDB_FLOOR_CHILD if kind == "duckdb" else POSTGRESQL_FLOOR_CHILD, dsn, str(folder), files))
+                floors.append(child(DUCKDB_FLOOR_CHILD if kind == "duckdb" else POSTGRESQL_FLOOR_CHILD, dsn, str(folder), names))
             with fresh_warehouse(kind, Path(tmp)) as (url, _):
                 loads.append(child(LOAD_CHILD, url, str(folder)))
     load_s = statistics.median(r["seconds"] for r in loads)
@@ -235,19 +250,28 @@ def measure_engine(kind: str, folder: Path, runs: int = 3) -> dict:
     }
 
 
-def measure(folder: Path | None = None, engines: tuple[str, ...] = ("duckdb", "postgresql"), runs: int = 3,
-            grants: int = 120_000, assessments: int = 1_000_000) -> dict:
-    """The figures as a dict: {"rows": {file: rows}, "files_mb": ..., engine: {...}}.
+def generate(folder: Path, generator: str = "national", grants: int = 120_000, assessments: int = 1_000_000) -> None:
+    if generator == "national":
+        write_national(folder, grants)
+    else:
+        write_input(folder, grants, assessments)
 
-    Without a folder, generates the input in a temporary directory."""
+
+def measure(folder: Path | None = None, engines: tuple[str, ...] = ("duckdb", "postgresql"), runs: int = 3,
+            grants: int = 120_000, assessments: int = 1_000_000, generator: str = "national") -> dict:
+    """The figures as a dict: {"rows": {file: rows}, "files_mb": ..., engine: {"load_seconds",
+    "load_peak_mb", "floor_seconds", "floor_peak_mb", "ratio", "rows", "runs"}}.
+
+    Without a folder, generates the input (`generator`: national or simple) in a
+    temporary directory."""
     with tempfile.TemporaryDirectory() as tmp:
         if folder is None:
             folder = Path(tmp) / "input"
-            write_input(folder, grants, assessments)
+            generate(folder, generator, grants, assessments)
         folder = Path(folder)
         out: dict = {
             "rows": count_rows(folder),
-            "files_mb": sum((folder / f"{n}.csv").stat().st_size for n in FILES) / 1e6,
+            "files_mb": sum((folder / f"{n}.csv").stat().st_size for n in files(folder)) / 1e6,
         }
         for kind in engines:
             out[kind] = measure_engine(kind, folder, runs)
@@ -258,8 +282,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, help="take providers.csv, grants.csv and assessments.csv from here")
     parser.add_argument("--keep", type=Path, help="write the generated input here and keep it (reused if present)")
+    parser.add_argument("--generator", choices=["national", "simple"], default="national",
+                        help="national: socialbench demo-data --scale national (default); simple: this script's own")
     parser.add_argument("--grants", type=int, default=120_000)
-    parser.add_argument("--assessments", type=int, default=1_000_000)
+    parser.add_argument("--assessments", type=int, default=1_000_000, help="with --generator simple")
     parser.add_argument("--engines", default="duckdb,postgresql")
     parser.add_argument("--runs", type=int, default=3, help="median of this many runs of each")
     args = parser.parse_args()
@@ -267,8 +293,8 @@ def main() -> None:
     if args.keep:
         folder = args.keep
         if not (folder / "assessments.csv").is_file():
-            write_input(folder, args.grants, args.assessments)
-    figures = measure(folder, tuple(args.engines.split(",")), args.runs, args.grants, args.assessments)
+            generate(folder, args.generator, args.grants, args.assessments)
+    figures = measure(folder, tuple(args.engines.split(",")), args.runs, args.grants, args.assessments, args.generator)
     rows = figures["rows"]
     print(
         f"input: {', '.join(f'{n}.csv {r:,} rows' for n, r in rows.items())} "
