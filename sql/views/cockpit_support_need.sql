@@ -42,7 +42,9 @@ granted as (
     from grant_rows as g
 ),
 
--- Same-day assessments on two grants are ordered by grant id.
+-- Same-day assessments on two grants are ordered by grant id. One sort numbers a citizen's
+-- assessments from the first and counts them (both windows share the sort): the latest
+-- is the one whose number is the count.
 ordered as (
     select
         c.municipality_code as municipality_code,
@@ -53,10 +55,11 @@ ordered as (
             partition by c.municipality_code, c.intervention_code, c.citizen_key
             order by c.assessed_on asc, c.grant_id asc
         ) as from_first,
-        row_number() over (
+        sum(1) over (
             partition by c.municipality_code, c.intervention_code, c.citizen_key
-            order by c.assessed_on desc, c.grant_id desc
-        ) as from_latest
+            order by c.assessed_on asc, c.grant_id asc
+            rows between unbounded preceding and unbounded following
+        ) as of_citizen
     from citizen_assessments as c
 ),
 
@@ -67,7 +70,7 @@ citizen_change as (
         o.citizen_key as citizen_key,
         count(*) as assessments,
         max(case when o.from_first = 1 then o.support_level end) as first_level,
-        max(case when o.from_latest = 1 then o.support_level end) as latest_level
+        max(case when o.from_first = o.of_citizen then o.support_level end) as latest_level
     from ordered as o
     group by o.municipality_code, o.intervention_code, o.citizen_key
 ),

@@ -39,10 +39,11 @@ WITH grant_rows AS (
       PARTITION BY c.municipality_code, c.intervention_code, c.citizen_key
       ORDER BY c.assessed_on ASC NULLS LAST, c.grant_id ASC NULLS LAST
     ) AS from_first,
-    ROW_NUMBER() OVER (
+    SUM(1) OVER (
       PARTITION BY c.municipality_code, c.intervention_code, c.citizen_key
-      ORDER BY c.assessed_on DESC NULLS FIRST, c.grant_id DESC NULLS FIRST
-    ) AS from_latest
+      ORDER BY c.assessed_on ASC NULLS LAST, c.grant_id ASC NULLS LAST
+      rows BETWEEN UNBOUNDED preceding AND UNBOUNDED following
+    ) AS of_citizen
   FROM citizen_assessments AS c
 ), citizen_change AS (
   SELECT
@@ -51,7 +52,7 @@ WITH grant_rows AS (
     o.citizen_key AS citizen_key,
     COUNT(*) AS assessments,
     MAX(CASE WHEN o.from_first = 1 THEN o.support_level END) AS first_level,
-    MAX(CASE WHEN o.from_latest = 1 THEN o.support_level END) AS latest_level
+    MAX(CASE WHEN o.from_first = o.of_citizen THEN o.support_level END) AS latest_level
   FROM ordered AS o
   GROUP BY
     o.municipality_code,
