@@ -321,12 +321,19 @@ ORE_LINE_COLUMNS = [ORE_COLUMNS.get(c, c) for c in LINE_COLUMNS if c != "explana
 
 
 def _paid_ore(paid: pd.DataFrame) -> pd.DataFrame:
-    """What was paid per episode (PAID_COLUMNS, Decimal kroner and dates), summed per
-    (grant, first day) with the attributes of its last row, in day numbers and øre."""
+    """What was paid per episode (PAID_COLUMNS, Decimal kroner and dates; or as the
+    ledger reads them, `line_store.PAID_ORE_COLUMNS`), summed per (grant, first day) with
+    the attributes of its last row, in day numbers and øre."""
     if not len(paid):
         return pd.DataFrame(
             {c: pd.Series(dtype=np.int64 if c in ("episode_start", "paid_ore", "municipality_code", "baseline_level") else object)
              for c in ["grant_id", "episode_start", "paid_ore", "provider_id", "municipality_code", "intervention_code", "citizen_key", "baseline_level"]}
+        )
+    if "paid_ore" in paid.columns:  # as the ledger reads them: day numbers and øre already
+        paid = paid.astype({"episode_start": np.int64, "paid_ore": np.int64})
+        attributes = ["provider_id", "municipality_code", "intervention_code", "citizen_key", "baseline_level"]
+        return paid.groupby(["grant_id", "episode_start"], sort=True, as_index=False).agg(
+            {**{c: "last" for c in attributes}, "paid_ore": "sum"}
         )
     paid = paid[PAID_COLUMNS]
     paid = pd.DataFrame(

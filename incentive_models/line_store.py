@@ -75,19 +75,28 @@ def write_lines(conn: Connection, run_id: str, lines: pd.DataFrame) -> int:
     """Insert a run's lines (in øre, `line_frame`) into settlement_line."""
     if not len(lines):
         return 0
-    texts = _texts(lines)
     columns = ["run_id", *LINE_COLUMNS]
     if conn.dialect.name == "duckdb":
         import duckdb
 
-        _sb_lines = pd.DataFrame({"run_id": np.full(len(lines), run_id, dtype=object), **texts})  # noqa: F841 (scanned below)
-        casts = {c: "date" for c in DAY_COLUMNS} | {c: "decimal(14, 2)" for c in ORE_COLUMNS} | {c: "integer" for c in WHOLE_COLUMNS}
-        select = ", ".join(f"cast({c} as {casts[c]})" if c in casts else c for c in columns)
+        # Whole numbers as they are; DuckDB makes the dates and exact decimals itself.
+        _sb_lines = pd.DataFrame(  # noqa: F841 (scanned by name below)
+            {"run_id": np.full(len(lines), run_id, dtype=object), **{c: lines[ORE_COLUMNS.get(c, c)].to_numpy() for c in LINE_COLUMNS}}
+        )
+        select = []
+        for c in columns:
+            if c in ORE_COLUMNS:
+                select.append(f"cast(cast({c} as decimal(18, 0)) * 0.01 as decimal(14, 2))")
+            elif c in DAY_COLUMNS:
+                select.append(f"case when {c} = {int(NO_DAY)} then null else date '1970-01-01' + cast({c} as integer) end")
+            else:
+                select.append(c)
         try:
-            conn.connection.connection.execute(f"insert into settlement_line ({', '.join(columns)}) select {select} from _sb_lines")
+            conn.connection.connection.execute(f"insert into settlement_line ({', '.join(columns)}) select {', '.join(select)} from _sb_lines")
         except (duckdb.ConversionException, duckdb.OutOfRangeException) as error:
             raise _data_error(error, "insert into settlement_line") from error
         return len(lines)
+    texts = _texts(lines)
     import psycopg2
 
     fields = []
@@ -161,3 +170,54 @@ def read_lines(conn: Connection, run_id: str) -> pd.DataFrame:
         else:
             out[c] = values.to_numpy().astype(np.int64)
     return pd.DataFrame(out, columns=names)
+
+
+PAID_ORE_COLUMNS = [
+    "grant_id", "episode_start", "paid_ore", "provider_id", "municipality_code", "intervention_code",
+    "citizen_key", "baseline_level",
+]
+
+
+def _native(conn: Connection, sql: str, params: list, names: list[str], text: list[str]) -> pd.DataFrame:
+    """A query's rows read natively (`?` marks the parameters); no column may be NULL."""
+    if conn.dialect.name == "duckdb":
+        return conn.connection.connection.execute(sql, params).df()
+    cursor = conn.connection.cursor()
+    try:
+        query = cursor.mogrify(sql.replace("?", "%s"), params).decode()
+        buffer = io.BytesIO()
+        cursor.copy_expert(f"copy ({query}) to stdout with (format csv)", buffer)
+    finally:
+        cursor.close()
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in text else np.int64) for c in names})
+    return pd.read_csv(buffer, header=None, names=names, keep_default_na=False, na_filter=False, engine="c",
+                       dtype={c: object if c in text else np.int64 for c in names})
+
+
+def read_paid(conn: Connection, model_id: str, as_of, before: int) -> pd.DataFrame:
+    """What approved runs paid (see `runs._read_paid`), per (grant, first day): its
+    payouts' sum in whole øre and the attributes of its latest line (PAID_ORE_COLUMNS,
+    first days as day numbers); episodes paid nothing in total are left out."""
+    days = "cast(l.episode_start - date '1970-01-01' as bigint)" if conn.dialect.name == "duckdb" else "(l.episode_start - date '1970-01-01')"
+    sql = (
+        f"select l.grant_id, {days} as episode_start, cast(l.payout_dkk * 100 as bigint) as paid_ore, l.provider_id,"
+        " l.municipality_code, l.intervention_code, l.citizen_key, l.baseline_level, coalesce(a.approval_no, 0) as approval_no"
+        " from settlement_line l join settlement_run r on r.run_id = l.run_id"
+        " left join settlement_approval a on a.run_id = l.run_id"
+        " where r.status = 'approved' and (r.model_id <> ? or r.as_of < ?) and coalesce(a.approval_no, 0) < ?"
+    )
+    names = [*PAID_ORE_COLUMNS, "approval_no"]
+    rows = _native(conn, sql, [model_id, as_of, before], names, ["grant_id", "provider_id", "intervention_code", "citizen_key"])
+    if rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("grant_id", "provider_id", "intervention_code", "citizen_key") else np.int64)
+                             for c in PAID_ORE_COLUMNS})
+    # In the order of the approval ledger: the last row of an episode is its latest line.
+    rows = rows.astype({c: np.int64 for c in ("episode_start", "paid_ore", "municipality_code", "baseline_level", "approval_no")})
+    rows = rows.sort_values("approval_no", kind="stable")
+    keys = ["grant_id", "episode_start"]
+    totals = rows.groupby(keys, sort=False)["paid_ore"].sum()
+    paid = rows.drop_duplicates(keys, keep="last").drop(columns="paid_ore").set_index(keys).join(totals).reset_index()
+    paid = paid.loc[paid["paid_ore"] != 0]
+    return paid[PAID_ORE_COLUMNS].reset_index(drop=True)

@@ -20,12 +20,11 @@ from sqlalchemy.engine import Connection, Engine
 from incentive_models.danish import DANISH_TIME
 from incentive_models import inputs as run_inputs
 from incentive_models import line_store, ore
-from incentive_models.engine import LINE_COLUMNS, PAID_COLUMNS, as_dkk, line_frame
+from incentive_models.engine import LINE_COLUMNS, as_dkk, line_frame
 from incentive_models.inputs import inputs_sha256, pack_inputs, unpack_inputs
 from incentive_models.inputs import value_text as _text
 from incentive_models.ledger_lock import ledger_transaction
 from incentive_models.model import Model, load_model, parse_model
-from incentive_models.rules import ZERO
 from socialbench import warehouse
 from socialbench.errors import InputError, Problem, SocialbenchError
 
@@ -123,26 +122,9 @@ def _read_paid(conn: Connection, model_id: str, as_of: date, before_approval: in
     ledger allowed paid too), in the order of the approval ledger. Every other model's approved runs count, whatever their date; of the
     model's own, those before as_of (a draft beside an approved date is for review only,
     it can never be approved). `before_approval` reads the ledger as it stood before
-    that approval number."""
-    lines = warehouse.read_frame(
-        conn,
-        "select l.grant_id, l.episode_start, l.payout_dkk, l.provider_id, l.municipality_code,"
-        " l.intervention_code, l.citizen_key, l.baseline_level, r.as_of"
-        " from settlement_line l join settlement_run r on r.run_id = l.run_id"
-        " left join settlement_approval a on a.run_id = l.run_id"
-        " where r.status = :approved and (r.model_id <> :model_id or r.as_of < :as_of)"
-        " and coalesce(a.approval_no, 0) < :before"
-        " order by coalesce(a.approval_no, 0), l.grant_id, l.episode_start",
-        approved=APPROVED, model_id=model_id, as_of=as_of, before=before_approval if before_approval is not None else 1 << 62,
-    )
-    if lines.empty:
-        return pd.DataFrame(columns=PAID_COLUMNS)
-    keys = ["grant_id", "episode_start"]
-    totals = lines.groupby(keys, sort=False)["payout_dkk"].agg(lambda s: sum(s, ZERO)).rename("previously_paid_dkk")
-    latest = lines.drop_duplicates(keys, keep="last").set_index(keys)
-    paid = latest.join(totals).reset_index()
-    paid = paid.loc[paid["previously_paid_dkk"] != 0]
-    return paid[PAID_COLUMNS].reset_index(drop=True)
+    that approval number. In whole øre with first days as day numbers
+    (`line_store.read_paid`), as the engine takes them."""
+    return line_store.read_paid(conn, model_id, as_of, before_approval if before_approval is not None else 1 << 62)
 
 
 def _check_interventions(conn: Connection, model: Model) -> None:

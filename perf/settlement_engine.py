@@ -31,27 +31,36 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
+def measure(grants: int = 2000, as_of: date = date(2025, 12, 31)) -> dict:
+    """Engine and oracle on the first `grants` in-scope demo grants: seconds, and whether
+    the lines are identical."""
+    model = load_model(MODEL)
+    frames = demo_data.generate()
+    scope = frames["grants"]
+    scope = scope[scope["intervention_code"].isin(model.interventions)].head(grants)
+    assessments = frames["assessments"][frames["assessments"]["grant_id"].isin(scope["grant_id"])]
+    rates = frames["rates"]
+
+    fast, fast_s = timed(lambda: engine.compute_lines(model, as_of, scope, assessments, rates))
+    slow, slow_s = timed(lambda: reference_lines(model, as_of, scope, assessments, rates))
+    same = fast.reset_index(drop=True).equals(slow[fast.columns].reset_index(drop=True))
+    return {
+        "model_id": model.model_id, "as_of": as_of, "grants": len(scope), "assessments": len(assessments),
+        "lines": len(fast), "payout_dkk": fast["payout_dkk"].sum(), "identical": same,
+        "oracle_s": slow_s, "engine_s": fast_s,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grants", type=int, default=2000, help="in-scope demo grants to settle (the oracle is slow)")
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2025, 12, 31))
     args = parser.parse_args()
-
-    model = load_model(MODEL)
-    frames = demo_data.generate()
-    grants = frames["grants"]
-    grants = grants[grants["intervention_code"].isin(model.interventions)].head(args.grants)
-    assessments = frames["assessments"][frames["assessments"]["grant_id"].isin(grants["grant_id"])]
-    rates = frames["rates"]
-
-    fast, fast_s = timed(lambda: engine.compute_lines(model, args.as_of, grants, assessments, rates))
-    slow, slow_s = timed(lambda: reference_lines(model, args.as_of, grants, assessments, rates))
-    same = fast.reset_index(drop=True).equals(slow[fast.columns].reset_index(drop=True))
-
-    print(f"grants settled: {len(grants)} ({len(assessments)} assessments), model {model.model_id}, as of {args.as_of}")
-    print(f"lines: {len(fast)}, payout {fast['payout_dkk'].sum()} kr.; identical to the oracle: {same}")
-    print(f"baseline (day-by-day oracle): {slow_s:.2f} s")
-    print(f"interval engine:              {fast_s:.2f} s  ratio {fast_s / slow_s:.3f}x ({slow_s / fast_s:.0f} times faster)")
+    f = measure(args.grants, args.as_of)
+    print(f"grants settled: {f['grants']} ({f['assessments']} assessments), model {f['model_id']}, as of {f['as_of']}")
+    print(f"lines: {f['lines']}, payout {f['payout_dkk']} kr.; identical to the oracle: {f['identical']}")
+    print(f"baseline (day-by-day oracle): {f['oracle_s']:.2f} s")
+    print(f"interval engine:              {f['engine_s']:.2f} s  ratio {f['engine_s'] / f['oracle_s']:.3f}x ({f['oracle_s'] / f['engine_s']:.0f} times faster)")
 
 
 if __name__ == "__main__":
