@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test venv browser services clean
+.PHONY: demo test perf venv browser services clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,11 @@ services:
 
 test: $(STAMP) browser services
 	$(BIN)/pytest
+
+# The performance harness (issue 10): national-scale figures against same-run floors,
+# written to perf/RESULTS.md. Takes about half an hour on 2 cores.
+perf: $(STAMP) services
+	$(BIN)/python -m perf
 
 demo: $(STAMP)
 	$(BIN)/socialbench superset demo --home .demo
