@@ -183,6 +183,7 @@ def table_columns(conn: Connection, table: str) -> list[str]:
 
 
 NULL_TOKEN = "\\N"
+COPY_BLOCK_BYTES = 1 << 20
 
 
 def _duckdb_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -276,7 +277,8 @@ def _copy_into_postgresql(conn: Connection, table: str, cols: list[str], frame: 
         options = f"format csv, null '{NULL_TOKEN}'"
     cursor = conn.connection.cursor()
     try:
-        cursor.copy_expert(f"copy {table} ({', '.join(cols)}) from stdin with ({options})", buffer)
+        # Read in blocks of COPY_BLOCK_BYTES (psycopg2 reads 8 KB at a time by default).
+        cursor.copy_expert(f"copy {table} ({', '.join(cols)}) from stdin with ({options})", buffer, size=COPY_BLOCK_BYTES)
     finally:
         cursor.close()
 
