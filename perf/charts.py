@@ -260,6 +260,7 @@ def measure(engines=ENGINES, scale: str = "demo", runs: int = 20, dbs: tuple[str
                 "refresh_median": statistics.median(refresh_seconds),
             }
         superset_home = Path(home) if home else folder / "superset"
+        superset_home.mkdir(parents=True, exist_ok=True)
         client = stack.enter_context(running_superset(superset_home, targets[0][1]))
         for kind, url, _ in targets:
             print(f"[{kind}] publishing and calling every chart {runs} times ...", flush=True)
