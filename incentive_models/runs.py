@@ -6,7 +6,6 @@ one transaction: a run that fails writes nothing.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import uuid
@@ -19,7 +18,11 @@ import yaml
 from sqlalchemy.engine import Connection, Engine
 
 from incentive_models.danish import DANISH_TIME
-from incentive_models.engine import ASSESSMENT_COLUMNS, GRANT_COLUMNS, LINE_COLUMNS, PAID_COLUMNS, RATE_COLUMNS, compute_lines
+from incentive_models import inputs as run_inputs
+from incentive_models import line_store, ore
+from incentive_models.engine import LINE_COLUMNS, PAID_COLUMNS, as_dkk, line_frame
+from incentive_models.inputs import inputs_sha256, pack_inputs, unpack_inputs
+from incentive_models.inputs import value_text as _text
 from incentive_models.ledger_lock import ledger_transaction
 from incentive_models.model import Model, load_model, parse_model
 from incentive_models.rules import ZERO
@@ -50,7 +53,6 @@ APPROVAL_COLUMNS = [
     "approval_no", "run_id", "model_id", "as_of", "approved_at", "model_sha256", "inputs_sha256",
     "lines_sha256", "previous_sha256", "record_sha256", "inputs_gz",
 ]
-INPUT_COLUMNS = {"grants": GRANT_COLUMNS, "assessments": ASSESSMENT_COLUMNS, "rates": RATE_COLUMNS}
 
 
 class RunNotFound(SocialbenchError):
@@ -82,92 +84,13 @@ def _as_date(value: date | str) -> date:
 
 
 def read_inputs(conn: Connection, model: Model) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The model's in-scope grants, their assessments, and the rates of its interventions."""
-    codes = list(model.interventions)
-    grants = warehouse.read_frame(
-        conn,
-        "select grant_id, citizen_key, municipality_code, provider_id, intervention_code,"
-        " start_date, end_date, end_reason from grants where intervention_code in :codes"
-        " order by grant_id",
-        codes=codes,
-    )
-    assessments = warehouse.read_frame(
-        conn,
-        "select a.grant_id, a.assessed_on, a.support_level from assessments a"
-        " join grants g on g.grant_id = a.grant_id where g.intervention_code in :codes"
-        " order by a.grant_id, a.assessed_on",
-        codes=codes,
-    )
-    rates = warehouse.read_frame(
-        conn,
-        "select intervention_code, support_level, valid_from, daily_rate_dkk from rates"
-        " where intervention_code in :codes order by intervention_code, support_level, valid_from",
-        codes=codes,
-    )
-    return grants, assessments, rates
-
-
-def _text(value) -> str:
-    if value is None or (not isinstance(value, (str, date)) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.quantize(Decimal("0.01")), "f")
-    return str(value)
-
-
-def inputs_sha256(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> str:
-    """A fingerprint of everything a run is computed from: the model's meaning and the
-    in-scope grants, assessments and rates (the same on DuckDB and PostgreSQL)."""
-    digest = hashlib.sha256(json.dumps(model.canonical(), sort_keys=True).encode())
-    for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates)):
-        rows = sorted("\t".join(_text(v) for v in row) for row in frame.itertuples(index=False))
-        digest.update(f"\n[{name}] {len(rows)}\n".encode())
-        digest.update("\n".join(rows).encode())
-    return digest.hexdigest()
-
+    """The model's in-scope grants, their assessments, and the rates of its interventions
+    (read natively: `incentive_models.inputs`)."""
+    return run_inputs.read_inputs(conn, model)
 
 
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def lines_sha256(lines: pd.DataFrame) -> str:
-    """A fingerprint of a run's lines: every column of every line, in a fixed order."""
-    rows = sorted(json.dumps([_text(v) for v in row], ensure_ascii=False) for row in lines[LINE_COLUMNS].itertuples(index=False))
-    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
-
-
-def pack_inputs(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> bytes:
-    """The inputs of a run, kept with its approval so that it can be recomputed later."""
-    payload = {
-        name: [[None if _text(v) == "" else _text(v) for v in row] for row in frame[INPUT_COLUMNS[name]].itertuples(index=False)]
-        for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates))
-    }
-    return gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), mtime=0)
-
-
-def unpack_inputs(blob: bytes) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    payload = json.loads(gzip.decompress(bytes(blob)))
-
-    def day(v):
-        return None if v is None else date.fromisoformat(v)
-
-    grants = pd.DataFrame(payload["grants"], columns=GRANT_COLUMNS)
-    grants["municipality_code"] = grants["municipality_code"].astype(int)
-    grants["start_date"] = grants["start_date"].map(day)
-    grants["end_date"] = grants["end_date"].map(day)
-    assessments = pd.DataFrame(payload["assessments"], columns=ASSESSMENT_COLUMNS)
-    assessments["assessed_on"] = assessments["assessed_on"].map(day)
-    assessments["support_level"] = assessments["support_level"].astype(int)
-    rates = pd.DataFrame(payload["rates"], columns=RATE_COLUMNS)
-    rates["support_level"] = rates["support_level"].astype(int)
-    rates["valid_from"] = rates["valid_from"].map(day)
-    rates["daily_rate_dkk"] = rates["daily_rate_dkk"].map(Decimal)
-    return grants, assessments, rates
 
 
 def _timestamp(value) -> str:
@@ -261,8 +184,10 @@ def _ledger_position(conn: Connection) -> int:
     return int(conn.execute(sa.text("select coalesce(max(approval_no), 0) from settlement_approval")).scalar_one())
 
 
-def _total(frame: pd.DataFrame, column: str) -> Decimal:
-    return sum(frame[column], ZERO)
+def _totals(lines: pd.DataFrame) -> dict[str, Decimal]:
+    """The run's totals (settlement_run's total columns) from its lines in øre."""
+    sums = line_store.totals(lines)
+    return {total: ore.decimals([sums[column]])[0] for total, column in TOTALS.items()}
 
 
 def create_draft(engine: Engine, model: Model, as_of: date | str) -> str:
@@ -290,7 +215,7 @@ def _create_draft(engine: Engine, model: Model, as_of: date) -> str:
         grants, assessments, rates = read_inputs(conn, model)
         position = _ledger_position(conn)
         paid = _read_paid(conn, model.model_id, as_of)
-        lines = compute_lines(model, as_of, grants, assessments, rates, paid)
+        lines = line_frame(model, as_of, grants, assessments, rates, paid)
         run_id = f"{model.model_id}-{as_of:%Y%m%d}-{uuid.uuid4().hex[:8]}"
         old = warehouse.read_frame(
             conn,
@@ -309,7 +234,7 @@ def _create_draft(engine: Engine, model: Model, as_of: date) -> str:
             "approved_at": None,
             "inputs_sha256": inputs_sha256(model, grants, assessments, rates),
             "line_count": len(lines),
-            **{total: _total(lines, column) for total, column in TOTALS.items()},
+            **_totals(lines),
             "model_yaml": model.to_yaml(),
             "ledger_position": position,
         }
@@ -318,7 +243,7 @@ def _create_draft(engine: Engine, model: Model, as_of: date) -> str:
             sa.text(f"insert into settlement_run ({', '.join(RUN_COLUMNS)}) values ({', '.join(':' + c for c in RUN_COLUMNS)})"),
             run,
         )
-        warehouse.insert_frame(conn, "settlement_line", lines.assign(run_id=run_id)[["run_id", *LINE_COLUMNS]])
+        line_store.write_lines(conn, run_id, lines)
     return run_id
 
 
@@ -340,13 +265,10 @@ def get_run(engine: Engine, run_id: str) -> dict:
 
 
 def _stored_lines(conn: Connection, run_id: str) -> pd.DataFrame:
-    columns = ", ".join(["run_id", *LINE_COLUMNS])
-    return warehouse.read_frame(
-        conn,
-        f"select {columns} from settlement_line where run_id = :r"
-        " order by provider_id, municipality_code, citizen_key, grant_id, episode_start",
-        r=run_id,
-    )
+    """A run's lines as settlement_line has them (run_id first; Decimal money, dates)."""
+    lines = as_dkk(line_store.read_lines(conn, run_id))
+    lines.insert(0, "run_id", run_id)
+    return lines
 
 
 def _approvals(conn: Connection) -> pd.DataFrame:
@@ -447,7 +369,8 @@ def approve(engine: Engine, run_id: str) -> None:
             approvals = _approvals(conn)
             claims = _refuse_unless_approvable(conn, run, model, approvals)
             inputs = read_inputs(conn, model)
-            if inputs_sha256(model, *inputs) != run["inputs_sha256"]:
+            fingerprint, packed = run_inputs.fingerprint_and_pack(model, *inputs)
+            if fingerprint != run["inputs_sha256"]:
                 as_of = _as_date(run["as_of"])
                 raise ApprovalRefused(
                     f"cannot approve run {run_id}: the grants, assessments or rates of "
@@ -455,15 +378,16 @@ def approve(engine: Engine, run_id: str) -> None:
                     f"{pd.Timestamp(run['created_at']):%Y-%m-%d %H:%M:%S}; compute the draft again "
                     f"(socialbench settle run --model FILE --as-of {as_of.isoformat()}), check it, and approve the new run"
                 )
-            again = compute_lines(model, _as_date(run["as_of"]), *inputs, _read_paid(conn, model.model_id, _as_date(run["as_of"])))
-            stored = _stored_lines(conn, run_id)
-            if lines_sha256(again) != lines_sha256(stored) or not _totals_match(run, stored):
+            again = line_frame(model, _as_date(run["as_of"]), *inputs, _read_paid(conn, model.model_id, _as_date(run["as_of"])))
+            stored = line_store.read_lines(conn, run_id)
+            stored_sha256 = line_store.lines_sha256(stored)
+            if line_store.lines_sha256(again) != stored_sha256 or not _totals_match(run, stored):
                 raise ApprovalRefused(
                     f"cannot approve run {run_id}: its stored lines or totals differ from the same run computed "
                     f"again now: the draft was changed after it was computed; compute the draft again "
                     f"(socialbench settle run --model FILE --as-of {_as_date(run['as_of']).isoformat()}) and approve the new run"
                 )
-            _append_approval(conn, run, model, approvals, inputs, claims)
+            _append_approval(conn, run, model, approvals, packed, claims, stored_sha256)
     except sa.exc.DBAPIError as error:
         # Only reached if the lock was bypassed: the constraints refused a second approval.
         raise ApprovalRefused(
@@ -473,12 +397,13 @@ def approve(engine: Engine, run_id: str) -> None:
 
 
 def _totals_match(run: dict, lines: pd.DataFrame) -> bool:
-    return int(run["line_count"]) == len(lines) and all(
-        Decimal(run[total]) == _total(lines, column) for total, column in TOTALS.items()
-    )
+    """Whether the run's line count and totals are those of its lines (in øre)."""
+    return int(run["line_count"]) == len(lines) and all(Decimal(run[total]) == value for total, value in _totals(lines).items())
 
 
-def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, inputs, claims: dict) -> None:
+def _append_approval(
+    conn: Connection, run: dict, model: Model, approvals: pd.DataFrame, packed: bytes, claims: dict, lines_hash: str
+) -> None:
     number = int(approvals["approval_no"].max()) + 1 if len(approvals) else 1
     previous = approvals["record_sha256"].iloc[-1] if len(approvals) else None
     approval = {
@@ -489,9 +414,9 @@ def _append_approval(conn: Connection, run: dict, model: Model, approvals: pd.Da
         "approved_at": _now(),
         "model_sha256": model.sha256(),
         "inputs_sha256": run["inputs_sha256"],
-        "lines_sha256": lines_sha256(_stored_lines(conn, run["run_id"])),
+        "lines_sha256": lines_hash,
         "previous_sha256": None if previous is None or pd.isna(previous) else previous,
-        "inputs_gz": pack_inputs(*inputs),
+        "inputs_gz": packed,
     }
     approval["record_sha256"] = record_sha256(approval, run, approval["lines_sha256"])
     conn.execute(
@@ -574,8 +499,8 @@ def verify(engine: Engine, head: tuple[int, str] | None = None) -> tuple[list[st
             expected_previous = None if expected_previous is None or pd.isna(expected_previous) else expected_previous
             if approval["previous_sha256"] != expected_previous:
                 problems.append(f"{where}: the hash chain is broken (previous hash does not match approval {number - 1})")
-            stored = _stored_lines(conn, run_id).drop(columns="run_id")
-            if record_sha256(approval, run, lines_sha256(stored)) != approval["record_sha256"]:
+            stored = line_store.read_lines(conn, run_id)
+            if record_sha256(approval, run, line_store.lines_sha256(stored)) != approval["record_sha256"]:
                 problems.append(f"{where}: the run's totals or lines were changed after approval (record hash differs)")
             problems += _recompute(conn, approval, run, stored, where)
             previous = approval
@@ -623,9 +548,10 @@ def _recompute(conn: Connection, approval: dict, run: dict, stored: pd.DataFrame
         return [f"{where}: the kept inputs do not match the approved inputs fingerprint"]
     as_of = _as_date(approval["as_of"])
     paid = _read_paid(conn, model.model_id, as_of, before_approval=int(approval["approval_no"]))
-    again = compute_lines(model, as_of, *inputs, paid)
-    if lines_sha256(again) == lines_sha256(stored):
+    again = line_frame(model, as_of, *inputs, paid)
+    if line_store.lines_sha256(again) == line_store.lines_sha256(stored):
         return []
+    stored, again = as_dkk(stored), as_dkk(again)
     merged = stored.merge(again, on=["grant_id", "episode_start"], how="outer", suffixes=("_stored", "_again"), indicator=True)
     for row in merged.to_dict("records"):
         if row["_merge"] != "both":

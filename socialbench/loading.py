@@ -16,21 +16,27 @@ in `sql/tables/<table>.yml`, marked `meta: {loadable: true}`, in dbt's vocabular
 """
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import difflib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection, Engine
 
-from socialbench import progress, reference, schema, warehouse
+from socialbench import fast_validation, progress, reference, schema, warehouse
 from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
 from socialbench.errors import InputError, Problem, SocialbenchError
 from socialbench.schemas import (
@@ -162,12 +168,13 @@ def unknown_file(path: Path) -> Problem:
 class Rows:
     """Validated rows for one table from one source; `lines` are the source line numbers.
 
+    `frame` is a DataFrame, or an Arrow table (the CSV fast path's typed columns).
     `description` says in data_source where the rows came from (default: `source`)."""
 
     table: str
     source: str
-    frame: pd.DataFrame
-    lines: list[int]
+    frame: pd.DataFrame | pa.Table
+    lines: Sequence[int]
     description: str | None = None
 
 
@@ -227,13 +234,101 @@ def _undecodable_line(path: Path) -> int:
     return 1
 
 
+# What io.TextIOWrapper decodes before it hands out the first line: a file whose first
+# 8 KB are not UTF-8 gets that one problem, even if its header is wrong too.
+FIRST_DECODE_BYTES = 8192
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class _LineBlocks:
+    """A binary file handed out a number of whole lines at a time (a line ends with \\n)."""
+
+    READ_BYTES = 1 << 20
+
+    def __init__(self, raw, head: bytes):
+        self.raw = raw
+        self.buffer = head
+        self.eof = False
+
+    def take(self, lines: int) -> bytes:
+        """The next `lines` lines (fewer at the end of the file; b"" after it)."""
+        found, scanned = 0, 0  # line feeds in self.buffer[:scanned]
+        while True:
+            here = self.buffer.count(b"\n", scanned)
+            if found + here >= lines:
+                tail = np.frombuffer(self.buffer, dtype=np.uint8, offset=scanned)
+                cut = scanned + int(np.flatnonzero(tail == 10)[lines - found - 1]) + 1
+                break
+            found, scanned = found + here, len(self.buffer)
+            if self.eof:
+                cut = len(self.buffer)
+                break
+            more = self.raw.read(max(self.READ_BYTES, len(self.buffer)))
+            if more:
+                self.buffer += more
+            else:
+                self.eof = True
+        out, self.buffer = self.buffer[:cut], self.buffer[cut:]
+        return out
+
+    def at_end(self) -> bool:
+        if not self.buffer and not self.eof:
+            self.buffer = self.raw.read(self.READ_BYTES)
+            self.eof = not self.buffer
+        return not self.buffer
+
+
+def _lines_in(block: bytes) -> int:
+    """Lines of a block without a lone carriage return (universal newlines: \\n, \\r\\n)."""
+    return block.count(b"\n") + (1 if block and not block.endswith(b"\n") else 0)
+
+
+def _plain_block(block: bytes) -> bool:
+    """Whether every line of the block is one record of unquoted fields: no quote, no
+    carriage return but before a line feed, no byte-order mark at its start (which the
+    Arrow reader would drop)."""
+    return b'"' not in block and block.count(b"\r") == block.count(b"\r\n") and not block.startswith(UTF8_BOM)
+
+
+def _split_plain(block: bytes, columns: int) -> list[pa.Array] | None:
+    """The raw cells of a plain block, one string array per column, or None when a line
+    has another number of fields (an empty line included), a field is longer than the csv
+    module reads, or the bytes are not UTF-8: the block is then read by the csv module."""
+    names = [str(i) for i in range(columns)]
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(block),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=",", quote_char=False, double_quote=False, escape_char=False,
+                newlines_in_values=False, ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[], check_utf8=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != _lines_in(block):
+        return None
+    cells = [table.column(i).combine_chunks() for i in range(columns)]
+    limit = csv.field_size_limit()
+    if any(len(c) and pc.max(pc.utf8_length(c)).as_py() > limit for c in cells):
+        return None
+    return cells
+
+
 @dataclass
 class CsvChunks:
-    """A tidy CSV file read and validated CHUNK_ROWS rows at a time (iterate for Rows).
+    """A tidy CSV file read and validated about CHUNK_ROWS lines at a time (iterate for Rows).
 
-    Problems of the file (bad rows, a broken quote, bytes that are not UTF-8) collect in
-    `problems`; a file that cannot be read at all (unknown name, bad header) raises
-    InputError on the first iteration."""
+    Each chunk of lines is validated by the fast path (socialbench.fast_validation) when
+    it holds plain unquoted records only; if that finds anything wrong or unusual, or the
+    chunk holds quotes, the chunk is read by the csv module and validated row by row by the
+    schema, which says what is wrong. Problems of the file (bad rows, a broken quote,
+    bytes that are not UTF-8) collect in `problems`; a file that cannot be read at all
+    (unknown name, bad header) raises InputError on the first iteration."""
 
     path: Path
     table: str
@@ -245,51 +340,109 @@ class CsvChunks:
         if self.table not in TABLES:
             raise InputError([unknown_file(self.path)])
         with self.path.open("rb") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             try:
-                yield from self._read(source, csv.reader(text, strict=True))
+                head = raw.read(FIRST_DECODE_BYTES)
+                codecs.getincrementaldecoder("utf-8-sig")().decode(head)  # as TextIOWrapper's first read
+                yield from self._read(source, _LineBlocks(raw, head.removeprefix(UTF8_BOM)))
             except UnicodeDecodeError:
                 # The file is not text: that one problem stands for all of it.
                 self.problems[:] = [Problem(source, _undecodable_line(self.path), None, "not UTF-8 text")]
 
-    def _read(self, source: str, reader) -> Iterator[Rows]:
+    def _check_header(self, source: str, header: list[str]) -> list[str]:
         expected = TABLES[self.table].columns
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise InputError([Problem(source, 1, None, "empty file: expected a header row")])
-        except csv.Error as error:
-            raise InputError([_csv_problem(source, 1, error)])
         header = [h.strip() for h in header]
         problems = [Problem(source, 1, c, "missing column") for c in expected if c not in header]
         problems += [Problem(source, 1, c or "(blank)", "unexpected column") for c in header if c not in expected]
         problems += [Problem(source, 1, c, "column appears twice") for c in set(header) if header.count(c) > 1]
         if problems:
             raise InputError(problems)
+        return header
+
+    def _read(self, source: str, blocks: _LineBlocks) -> Iterator[Rows]:
+        header = None
+        first = blocks.take(1)
+        if _plain_block(first):
+            # An unquoted header line: read it alone, so that the first chunk can be plain.
+            try:
+                row = next(csv.reader(io.StringIO(first.decode("utf-8"), newline=""), strict=True))
+            except StopIteration:
+                raise InputError([Problem(source, 1, None, "empty file: expected a header row")])
+            except csv.Error as error:
+                raise InputError([_csv_problem(source, 1, error)])
+            header, block, line = self._check_header(source, row), b"", 2
+        else:
+            block, line = first, 1
+        fast = fast_validation.supported(self.table, TABLES[self.table].columns)
+        yielded = False
+        while True:
+            block += blocks.take(self.chunk_rows)
+            if not block:
+                if not yielded:  # a header alone: the file is still a source of (no) rows
+                    yield validate_records(self.table, source, [])[0]
+                return
+            yielded = True
+            if fast and header is not None and len(header) > 1 and _plain_block(block):
+                rows = self._fast(source, block, header, line)
+                if rows is not None:
+                    yield rows
+                    line += len(rows.lines)
+                    block = b""
+                    continue
+            rows, header, lines, stop, more = self._rows(source, block, header, line, blocks.at_end())
+            if more:
+                continue  # the block ends inside a quoted field: read on to its end
+            yield rows
+            if stop:
+                return
+            line += lines
+            block = b""
+
+    def _fast(self, source: str, block: bytes, header: list[str], line: int) -> Rows | None:
+        cells = _split_plain(block, len(header))
+        if cells is None:
+            return None
+        values = fast_validation.validate_chunk(self.table, dict(zip(header, cells)))
+        if values is None:
+            return None
+        return Rows(self.table, source, values, np.arange(line, line + values.num_rows, dtype=np.int64))
+
+    def _rows(self, source: str, block: bytes, header: list[str] | None, first_line: int, at_end: bool):
+        """The block read by the csv module and validated row by row (the header first, if
+        not yet read): (rows, header, lines read, stop reading, block ends inside a quote)."""
+        reader = csv.reader(io.StringIO(block.decode("utf-8"), newline=""), strict=True)
+        if header is None:
+            try:
+                row = next(reader)
+            except StopIteration:
+                raise InputError([Problem(source, 1, None, "empty file: expected a header row")])
+            except csv.Error as error:
+                if "unexpected end of data" in str(error) and not at_end:
+                    return None, None, 0, False, True
+                raise InputError([_csv_problem(source, 1, error)])
+            header = self._check_header(source, row)
         records: list[tuple[int, dict[str, str | None]]] = []
-        line = reader.line_num + 1
+        problems: list[Problem] = []
+        stop = False
+        line = first_line + reader.line_num
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as error:
-                self.problems.append(_csv_problem(source, line, error))
+                if "unexpected end of data" in str(error) and not at_end:
+                    return None, None, 0, False, True
+                problems.append(_csv_problem(source, line, error))
+                stop = True
                 break  # the rest of the file cannot be read reliably
             if row and len(row) != len(header):
-                self.problems.append(Problem(source, line, None, f"{len(row)} fields, expected {len(header)}"))
+                problems.append(Problem(source, line, None, f"{len(row)} fields, expected {len(header)}"))
             elif row:
                 records.append((line, {col: (cell.strip() or None) for col, cell in zip(header, row)}))
-            if len(records) >= self.chunk_rows:
-                yield self._validated(source, records)
-                records = []
-            line = reader.line_num + 1
-        yield self._validated(source, records)
-
-    def _validated(self, source: str, records) -> Rows:
-        rows, problems = validate_records(self.table, source, records)
-        self.problems += problems
-        return rows
+            line = first_line + reader.line_num
+        rows, invalid = validate_records(self.table, source, records)
+        self.problems += problems + invalid
+        return rows, header, reader.line_num, stop, False
 
 
 # ---------------------------------------------------------------- the stage
@@ -309,29 +462,78 @@ class Stage:
     conn: Connection
     sources: list[tuple[str, str, str | None]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Sources whose keys were staged in strictly ascending order (so that none repeats),
+    # with the last key staged (None before the first row): no duplicate check in SQL.
+    ascending: dict[int, tuple | None] = field(default_factory=dict)
+    # The insert of the last chunk, running in a thread of its own while the next chunk is
+    # read (the engine works while Python reads); at most one at a time.
+    _writer: ThreadPoolExecutor | None = None
+    _pending: Future | None = None
+
+    def wait(self) -> None:
+        """Wait for the chunk being inserted (raising its error, if any): before any other
+        use of the connection."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the chunk being inserted, whatever happens to it, and end the thread."""
+        try:
+            self.wait()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
+                self._writer = None
 
     def source(self, table: str, source: str, description: str | None = None) -> int:
         """Register a source of rows for table; returns its number."""
+        self.wait()
         if table not in self.counts:
             warehouse.create_temp_table(
                 self.conn, stage_table(table), table, TABLES[table].columns, {"_src": "integer", "_line": "integer"}
             )
             self.counts[table] = 0
         self.sources.append((table, source, description))
+        self.ascending[len(self.sources) - 1] = None
         return len(self.sources) - 1
 
     def add(self, src: int, rows: Rows) -> None:
         """Stage validated rows of a registered source."""
-        if rows.frame.empty:
-            return
-        frame = rows.frame[list(TABLES[rows.table].columns)].assign(_src=src, _line=list(rows.lines))
-        warehouse.insert_frame(self.conn, stage_table(rows.table), frame)
+        columns = list(TABLES[rows.table].columns)
+        if isinstance(rows.frame, pa.Table):
+            if rows.frame.num_rows == 0:
+                return
+            n = rows.frame.num_rows
+            if src in self.ascending:
+                ascending, last = _ascending_keys(rows.frame, TABLES[rows.table].key, self.ascending[src])
+                if ascending:
+                    self.ascending[src] = last
+                else:
+                    del self.ascending[src]
+            frame = rows.frame.select(columns).append_column(
+                "_src", pa.array(np.full(n, src, dtype=np.int32))
+            ).append_column("_line", pa.array(np.asarray(rows.lines, dtype=np.int32)))
+        else:
+            if rows.frame.empty:
+                return
+            frame = rows.frame[columns].assign(_src=src, _line=list(rows.lines))
+            self.ascending.pop(src, None)  # not known: checked in SQL
+        self.wait()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialbench-stage")
+        self._pending = self._writer.submit(warehouse.insert_frame, self.conn, stage_table(rows.table), frame)
         self.counts[rows.table] += len(frame)
+
+    def keys_unique(self, table: str) -> bool:
+        """Whether every source of table staged its keys in strictly ascending order."""
+        return all(src in self.ascending for src, (t, _, _) in enumerate(self.sources) if t == table)
 
     def file(self, src: int) -> str:
         return self.sources[src][1]
 
     def drop(self) -> None:
+        self.wait()
         for table in self.counts:
             self.conn.execute(sa.text(f"drop table if exists {stage_table(table)}"))
 
@@ -347,6 +549,28 @@ class Stage:
             f"(partition by {key} order by _src desc, _line desc) as _rn from {stage_table(table)}) as latest "
             "where _rn = 1"
         )
+
+
+def _ascending_keys(frame: pa.Table, key: Sequence[str], before: tuple | None) -> tuple[bool, tuple | None]:
+    """Whether the rows' keys are strictly ascending (and above `before`, the last key
+    before them), and the last key. Strictly ascending keys cannot repeat; equal under
+    Arrow's comparison (bytes of text, days, numbers) is equal for either engine's key."""
+    columns = [frame.column(k).combine_chunks() for k in key]
+    if before is not None:
+        columns = [pa.concat_arrays([pa.array([b], c.type), c]) for b, c in zip(before, columns)]
+    n = len(columns[0])
+    if any(c.null_count for c in columns):
+        return False, None
+    if n >= 2:
+        ascending = pa.array(np.zeros(n - 1, dtype=bool))
+        equal = pa.array(np.ones(n - 1, dtype=bool))
+        for c in columns:
+            a, b = c.slice(0, n - 1), c.slice(1)
+            ascending = pc.or_(ascending, pc.and_(equal, pc.less(a, b)))
+            equal = pc.and_(equal, pc.equal(a, b))
+        if not pc.all(ascending).as_py():
+            return False, None
+    return True, tuple(c[n - 1].as_py() for c in columns) if n else before
 
 
 # ---------------------------------------------------------------- checks
@@ -385,6 +609,8 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
             problems.append(Problem(stage.file(row[0]), row[1], column, message(*row[2:])))
 
     for table in staged:
+        if stage.keys_unique(table):
+            continue  # staged in strictly ascending key order: no key repeats
         key = list(TABLES[table].key)
         keys = ", ".join(key)
         add(
@@ -562,6 +788,8 @@ def _finish(
     after_store: Callable[[Connection], None] | None,
 ) -> dict[str, int]:
     """Check the stage and, if nothing is wrong, write it (inside the load's transaction)."""
+    stage.wait()
+    warehouse.analyze(conn, [stage_table(t) for t in stage.counts])
     problems = problems + check(conn, stage)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
@@ -587,11 +815,12 @@ def load_batch(
     marks generated demo data; `after_store(conn)` runs inside the same transaction.
     """
     with engine.connect() as conn, warehouse.bounded_memory(conn), conn.begin():
+        warehouse.tune_load_transaction(conn)
         require_initialised(conn)
-        stage = Stage(conn)
-        for rows in batch:
-            stage.add(stage.source(rows.table, rows.source, rows.description), rows)
-        return _finish(conn, stage, list(problems or []), source, synthetic, after_store)
+        with contextlib.closing(Stage(conn)) as stage:
+            for rows in batch:
+                stage.add(stage.source(rows.table, rows.source, rows.description), rows)
+            return _finish(conn, stage, list(problems or []), source, synthetic, after_store)
 
 
 def csv_files(path: Path) -> list[tuple[Path, str]]:
@@ -620,17 +849,18 @@ def load_path(engine: Engine, path: Path, chunk_rows: int = CHUNK_ROWS) -> dict[
     files = csv_files(Path(path))
     problems = [unknown_file(p) for p in unknown_csv_files(Path(path))] if Path(path).is_dir() else []
     with engine.connect() as conn, warehouse.bounded_memory(conn), conn.begin():
+        warehouse.tune_load_transaction(conn)
         require_initialised(conn)
-        stage = Stage(conn)
-        for file, table in progress.track(files, label="Reading"):
-            chunks = CsvChunks(file, table, chunk_rows)
-            try:
-                src = None
-                for rows in chunks:
-                    src = stage.source(table, str(file)) if src is None else src
-                    stage.add(src, rows)
-            except InputError as error:
-                problems += error.problems
-                continue
-            problems += chunks.problems
-        return _finish(conn, stage, problems, None, False, None)
+        with contextlib.closing(Stage(conn)) as stage:
+            for file, table in progress.track(files, label="Reading"):
+                chunks = CsvChunks(file, table, chunk_rows)
+                try:
+                    src = None
+                    for rows in chunks:
+                        src = stage.source(table, str(file)) if src is None else src
+                        stage.add(src, rows)
+                except InputError as error:
+                    problems += error.problems
+                    continue
+                problems += chunks.problems
+            return _finish(conn, stage, problems, None, False, None)

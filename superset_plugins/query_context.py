@@ -122,8 +122,12 @@ class ChartType:
         return {}
 
     def query(self, data: dict[str, Any], temporal_columns: set[str]) -> dict[str, Any]:
-        """The one query object of the query context, from the chart's form data."""
+        """The main query object of the query context, from the chart's form data."""
         return base_query(data)
+
+    def queries(self, data: dict[str, Any], temporal_columns: set[str]) -> list[dict[str, Any]]:
+        """Every query object of the query context: the main one, unless the type sends more."""
+        return [self.query(data, temporal_columns)]
 
 
 # ---------------------------------------------------------------- time series
@@ -265,9 +269,9 @@ class Table(ChartType):
             "percent_metrics": [],
             "order_by_cols": [json.dumps([c, asc]) for c, asc in _order(chart)] if raw else [],
             "order_desc": True,
-            "server_pagination": False,
+            "server_pagination": bool(chart.get("server_pagination", False)),
             "row_limit": chart.get("row_limit", 1000),
-            "server_page_length": 10,
+            "server_page_length": chart.get("page_length", 10),
             "table_timestamp_format": "%Y-%m-%d",
             "show_cell_bars": False,
             "color_pn": True,
@@ -304,6 +308,17 @@ class Table(ChartType):
             )
         query["time_offsets"] = []
         return query
+
+    def queries(self, data, temporal_columns):
+        query = self.query(data, temporal_columns)
+        if not data["server_pagination"]:
+            return [query]
+        # As plugin-chart-table's buildQuery with server pagination: the first page, then
+        # the number of rows of the whole result (up to row_limit) for the pager.
+        page = {**query, "row_limit": data["server_page_length"], "row_offset": 0}
+        rowcount = {**query, "time_offsets": [], "row_limit": data["row_limit"], "row_offset": 0,
+                    "post_processing": [], "is_rowcount": True}
+        return [page, rowcount]
 
 
 # ---------------------------------------------------------------- big numbers and pie
@@ -434,11 +449,11 @@ def form_data(chart: dict[str, Any], datasource_id: int, temporal_columns: set[s
 
 def query_context(data: dict[str, Any], datasource_id: int, temporal_columns: set[str]) -> dict[str, Any]:
     """The query context Superset's frontend builds for this form data."""
-    query = chart_type(data["viz_type"]).query(data, temporal_columns)
+    queries = chart_type(data["viz_type"]).queries(data, temporal_columns)
     return {
         "datasource": {"id": datasource_id, "type": "table"},
         "force": False,
-        "queries": [query],
+        "queries": queries,
         "form_data": {**data, "force": False, "result_format": "json", "result_type": "full"},
         "result_format": "json",
         "result_type": "full",

@@ -156,18 +156,18 @@ def test_support_levels_fall_for_a_good_share_and_rise_for_some(files):
 
 
 def test_every_year_and_level_of_every_grant_has_a_rate(files):
-    # A grant is active from start to end (or the extract date 2025-12-31); the level of
-    # a day is that of the latest assessment, so each level a grant has is used from its
-    # assessment on. Here: each (intervention, level, year) from the level's first
-    # assessment to the grant's last day must have a rate valid from 1 January.
+    # A grant is active from start to end (or the extract date 2025-12-31). For each grant,
+    # each year it is active and each level it is ever assessed at (more than the days
+    # need), a rate of its intervention and level must be valid from 1 January.
     rates = {(r.intervention_code, int(r.support_level), r.valid_from) for r in files["rates"].itertuples()}
-    a = files["assessments"].merge(files["grants"], on="grant_id")
-    last_day = a["end_date"].where(a["end_date"] != "", "2025-12-31")
+    levels = files["assessments"].groupby("grant_id")["support_level"].agg(lambda x: set(x.astype(int)))
     missing = set()
-    for code, level, on, last in zip(a["intervention_code"], a["support_level"].astype(int), a["assessed_on"], last_day):
-        for year in range(int(on[:4]), int(last[:4]) + 1):
-            if (code, level, f"{year}-01-01") not in rates:
-                missing.add((code, level, year))
+    for grant in files["grants"].itertuples():
+        last = grant.end_date or "2025-12-31"
+        for year in range(int(grant.start_date[:4]), int(last[:4]) + 1):
+            for level in levels[grant.grant_id]:
+                if (grant.intervention_code, level, f"{year}-01-01") not in rates:
+                    missing.add((grant.intervention_code, level, year))
     assert missing == set()
 
 
@@ -219,6 +219,10 @@ def test_national_load_adds_to_the_demo_data_and_marks_everything_synthetic(engi
     assert "--scale national" in sources["grants"] and "seed 2026" in sources["grants"]
     # The demo rates 2019-2025 and the national ones 2016-2025 of the same interventions meet.
     assert scalar(engine, "select count(*) from rates") == len(demo["rates"]) + 4 * 5 * 3
+    # A second national load replaces the first one's grants (and their assessments).
+    again = national.load(engine, SEED, grants=150)["national"]
+    assert scalar(engine, "select count(*) from grants where grant_id like 'N%'") == again["grants"] < n
+    assert scalar(engine, "select count(*) from assessments") == len(demo["assessments"]) + again["assessments"]
 
 
 def test_a_settlement_on_a_national_sample_gives_lines(tmp_path, folder, files):

@@ -77,5 +77,11 @@ def test_dumps_of_a_warehouse_cover_every_view_and_derived_table(shared):
         inspector = sa.inspect(conn)
         expected = {t for t in inspector.get_table_names() if t.startswith("bm_")} | set(inspector.get_view_names())
         rows = conn.execute(sa.text("select count(*) from bm_cost_per_child")).scalar_one()
-    assert set(found) == expected
+    # The shared data set holds one settlement run (tests/sql/dataset.py: 6,200 kr. for G1),
+    # so the settlement tables are dumped too, without the run's id and clock times.
+    assert set(found) == expected | {"settlement_run", "settlement_line"}
     assert len(found["bm_cost_per_child"]) == rows + 1 == 6 + 1
+    assert "run_id" not in found["settlement_line"][0].split("\t")
+    assert not {"run_id", "created_at", "approved_at"} & set(found["settlement_run"][0].split("\t"))
+    line = dict(zip(found["settlement_line"][0].split("\t"), found["settlement_line"][1].split("\t")))
+    assert (line["grant_id"], line["payout_dkk"]) == ("G1", "6200.00")

@@ -1,0 +1,146 @@
+"""The cockpit views stored at refresh (benchmarks.refresh.STORED_VIEWS) on both engines:
+after `refresh` each `<view>_stored` table holds exactly the view's rows, value for value,
+and follows the data at the next refresh; its documentation, DDL, Superset dataset and
+row-level security are the view's."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from benchmarks.refresh import STORED_VIEWS, refresh
+from socialbench import schema, warehouse
+from tests.sql import dataset, dbt_tests
+
+TABLE_DOCS = schema.docs("tables")
+VIEW_DOCS = schema.docs("views")
+
+
+def rows(engine, relation: str) -> list[tuple]:
+    """Every row of the relation, its columns in the view's order, sorted (NULLs first)."""
+    columns = [c["name"] for c in VIEW_DOCS[STORED_VIEWS.get(relation, relation)]["columns"]]
+    with engine.connect() as conn:
+        found = conn.execute(sa.text(f"select {', '.join(columns)} from {relation}")).fetchall()
+    return sorted((tuple(row) for row in found), key=lambda row: [(v is not None, v) for v in row])
+
+
+def count(engine, relation: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"select count(*) from {relation}")).scalar_one()
+
+
+@pytest.fixture
+def refreshed(engine):
+    """The hand-made data set of tests/sql/dataset.py, loaded and refreshed."""
+    dataset.load(engine)
+    refresh(engine)
+    return engine
+
+
+def test_each_stored_table_holds_exactly_its_views_rows(refreshed):
+    for table, view in STORED_VIEWS.items():
+        assert count(refreshed, view) > 0, view
+        assert rows(refreshed, table) == rows(refreshed, view), table
+
+
+def test_the_refresh_reports_the_stored_rows(engine):
+    dataset.load(engine)
+    result = refresh(engine)
+    for table, view in STORED_VIEWS.items():
+        assert result["rows"][table] == count(engine, view), table
+    assert set(result["seconds"]) == {"benchmarks", "stored_views"}
+
+
+def test_a_load_shows_on_the_dashboards_after_the_next_refresh(refreshed):
+    """Stored rows are those of the last refresh: a new grant is in the view at once and in
+    the stored table after the refresh that follows a load (rows replaced, not added)."""
+    before = {table: count(refreshed, table) for table in STORED_VIEWS}
+    grant = ("G9", "C9", 147, "P1", "SEL85", date(2024, 5, 1), None, None)
+    with refreshed.begin() as conn:
+        conn.execute(
+            sa.text("insert into grants values (:g, :c, :m, :p, :i, :s, :e, :r)"),
+            dict(zip("gcmpisre", grant)),
+        )
+        conn.execute(sa.text("insert into assessments values ('G9', date '2024-05-01', 2)"))
+    assert rows(refreshed, "cockpit_grant_duration") != rows(refreshed, "cockpit_grant_duration_stored")
+    assert {table: count(refreshed, table) for table in STORED_VIEWS} == before
+    refresh(refreshed)
+    for table, view in STORED_VIEWS.items():
+        assert rows(refreshed, table) == rows(refreshed, view), table
+    assert count(refreshed, "cockpit_grant_duration_stored") == before["cockpit_grant_duration_stored"] + 1
+    # 147 § 85 had one citizen, C4 (G5: level 2, then 1: down); C9 is the second, assessed
+    # once: unchanged. G9 runs from 1 May to the reference date 31 May 2024: 31 days, and it
+    # is the one grant active at the end of May.
+    with refreshed.connect() as conn:
+        need = conn.execute(
+            sa.text(
+                "select citizens_assessed, citizens_need_down, citizens_need_unchanged, citizens_need_up,"
+                " share_need_down from cockpit_support_need_stored"
+                " where municipality_code = 147 and intervention_code = 'SEL85'"
+            )
+        ).one()
+        may = conn.execute(
+            sa.text(
+                "select active_grants_end_of_month, inflow_grants, outflow_grants from cockpit_grant_month_stored"
+                " where municipality_code = 147 and intervention_code = 'SEL85' and month_start = date '2024-05-01'"
+            )
+        ).one()
+        days = conn.execute(
+            sa.text("select duration_days from cockpit_grant_duration_stored where grant_id = 'G9'")
+        ).scalar_one()
+    assert tuple(need) == (2, 1, 1, 0, 0.5)
+    assert tuple(may) == (1, 1, 0)
+    assert days == 31
+
+
+def test_stored_tables_are_documented_as_their_views(engine):
+    with engine.connect() as conn:
+        for table, view in STORED_VIEWS.items():
+            doc, view_doc = TABLE_DOCS[table], VIEW_DOCS[view]
+            assert doc["columns"] == view_doc["columns"], table
+            assert doc.get("tests") == view_doc.get("tests"), table
+            assert warehouse.table_columns(conn, table) == [c["name"] for c in view_doc["columns"]], table
+            returned = list(conn.execute(sa.text(f"select * from {view} where 1 = 0")).keys())
+            assert warehouse.table_columns(conn, table) == returned, table
+
+
+def test_documented_data_tests_hold_on_the_stored_tables(refreshed):
+    with refreshed.connect() as conn:
+        failures = [f for table in STORED_VIEWS for f in dbt_tests.failing(conn, TABLE_DOCS[table])]
+    assert failures == []
+
+
+def test_the_migration_runs_again_without_harm(refreshed):
+    """006 is idempotent (`create table if not exists`): replayed on a refreshed warehouse
+    it neither fails nor touches the stored rows."""
+    (migration,) = [m for m in schema.migrations() if m.version == 6]
+    before = {table: rows(refreshed, table) for table in STORED_VIEWS}
+    with refreshed.begin() as conn:
+        for statement in schema.split_statements(migration.sql_for(warehouse.dialect(conn))):
+            conn.execute(sa.text(statement))
+    assert {table: rows(refreshed, table) for table in STORED_VIEWS} == before
+
+
+def test_the_cockpit_charts_read_the_stored_tables_with_the_views_metrics():
+    from superset_plugins.bundle import load_assets
+
+    assets = load_assets()
+    for table, view in STORED_VIEWS.items():
+        stored, live = assets.datasets[table], assets.datasets[view]
+        assert stored["metrics"] == live["metrics"], table
+        assert {k: v for k, v in stored.items() if k not in ("table", "docs")} == {
+            k: v for k, v in live.items() if k not in ("table", "docs")
+        }, table
+    used = {c["dataset"] for d in assets.dashboards for c in d["charts"]}
+    assert used & set(STORED_VIEWS.values()) == set()
+    assert set(STORED_VIEWS) <= used
+
+
+def test_row_level_security_covers_the_stored_tables():
+    from superset_plugins import roles
+
+    for table, view in STORED_VIEWS.items():
+        columns = [c["name"] for c in TABLE_DOCS[table]["columns"]]
+        assert not roles.is_open(table)
+        assert roles.restriction(101, columns, table) == ("municipality_code", "municipality_code = 101")
