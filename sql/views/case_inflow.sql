@@ -17,17 +17,22 @@ sources as (
     from case_source as s
 ),
 
+months as (
+    select
+        c.month as month,
+        c.month_end as month_end
+    from int_calendar_month as c
+),
+
 received as (
     select
         c.municipality_code as municipality_code,
         c.area as area,
-        cast(
-            cast(extract(year from c.received_on) as varchar) || '-'
-            || lpad(cast(extract(month from c.received_on) as varchar), 2, '0') || '-01'
-            as date
-        ) as month,
+        m.month as month,
         c.source as source
     from cases as c
+    inner join months as m
+        on c.received_on between m.month and m.month_end
 ),
 
 final as (

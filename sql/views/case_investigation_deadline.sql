@@ -13,10 +13,12 @@ municipalities as (
     from municipality as m
 ),
 
-reference as (
+months as (
     select
-        r.reference_date as reference_date
-    from case_reference_date as r
+        c.month as month,
+        c.month_end as month_end,
+        c.reference_date as reference_date
+    from int_calendar_month as c
 ),
 
 deadlines as (
@@ -29,20 +31,19 @@ deadlines as (
         on c.case_id = i.case_id
 ),
 
+-- Due: the deadline falls in a month of the calendar, which ends with the reference month,
+-- on or before the reference date.
 due as (
     select
         d.municipality_code as municipality_code,
-        cast(
-            cast(extract(year from d.deadline) as varchar) || '-'
-            || lpad(cast(extract(month from d.deadline) as varchar), 2, '0') || '-01'
-            as date
-        ) as month,
+        m.month as month,
         case when d.completed_on <= d.deadline then 1 else 0 end as on_time,
         case when d.completed_on > d.deadline then 1 else 0 end as late,
         case when d.completed_on is null then 1 else 0 end as open_overdue
     from deadlines as d
-    cross join reference as r
-    where d.deadline <= r.reference_date
+    inner join months as m
+        on d.deadline between m.month and m.month_end
+    where d.deadline <= m.reference_date
 ),
 
 counted as (

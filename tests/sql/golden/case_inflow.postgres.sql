@@ -8,13 +8,20 @@ WITH municipalities AS (
     s.source_code AS source_code,
     s.source_name AS source_name
   FROM case_source AS s
+), months AS (
+  SELECT
+    c.month AS month,
+    c.month_end AS month_end
+  FROM int_calendar_month AS c
 ), received AS (
   SELECT
     c.municipality_code AS municipality_code,
     c.area AS area,
-    CAST(CAST(EXTRACT(YEAR FROM c.received_on) AS VARCHAR) || '-' || LPAD(CAST(EXTRACT(MONTH FROM c.received_on) AS VARCHAR), 2, '0') || '-01' AS DATE) AS month,
+    m.month AS month,
     c.source AS source
   FROM cases AS c
+  INNER JOIN months AS m
+    ON c.received_on BETWEEN m.month AND m.month_end
 ), final AS (
   SELECT
     r.municipality_code AS municipality_code,

@@ -3,10 +3,12 @@ WITH municipalities AS (
     m.municipality_code AS municipality_code,
     m.municipality_name AS municipality_name
   FROM municipality AS m
-), reference AS (
+), months AS (
   SELECT
-    r.reference_date AS reference_date
-  FROM case_reference_date AS r
+    c.month AS month,
+    c.month_end AS month_end,
+    c.reference_date AS reference_date
+  FROM int_calendar_month AS c
 ), deadlines AS (
   SELECT
     c.municipality_code AS municipality_code,
@@ -18,14 +20,15 @@ WITH municipalities AS (
 ), due AS (
   SELECT
     d.municipality_code AS municipality_code,
-    CAST(CAST(EXTRACT(YEAR FROM d.deadline) AS VARCHAR) || '-' || LPAD(CAST(EXTRACT(MONTH FROM d.deadline) AS VARCHAR), 2, '0') || '-01' AS DATE) AS month,
+    m.month AS month,
     CASE WHEN d.completed_on <= d.deadline THEN 1 ELSE 0 END AS on_time,
     CASE WHEN d.completed_on > d.deadline THEN 1 ELSE 0 END AS late,
     CASE WHEN d.completed_on IS NULL THEN 1 ELSE 0 END AS open_overdue
   FROM deadlines AS d
-  CROSS JOIN reference AS r
+  INNER JOIN months AS m
+    ON d.deadline BETWEEN m.month AND m.month_end
   WHERE
-    d.deadline <= r.reference_date
+    d.deadline <= m.reference_date
 ), counted AS (
   SELECT
     d.municipality_code AS municipality_code,
