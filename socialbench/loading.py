@@ -21,6 +21,7 @@ import contextlib
 import csv
 import difflib
 import io
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,11 +51,24 @@ CHUNK_ROWS = 50_000
 
 @dataclass(frozen=True)
 class Reference:
-    """A declared `relationships: {to, field}` test: `column` refers to `to.field`."""
+    """A declared `relationships: {to, field}` test: `column` refers to `to.field`; with
+    `same: [columns]`, the row referred to has the same values in those columns."""
 
     column: str
     to: str
     field: str
+    same: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """A declared `expression_is_true: {expression: "later is null or later >= earlier"}`."""
+
+    later: str
+    earlier: str
+
+
+DATE_ORDER = re.compile(r"\s*(\w+) is null or \1 >= (\w+)\s*")
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class TableSpec:
     key: tuple[str, ...]
     columns: tuple[str, ...]
     references: tuple[Reference, ...] = ()
+    date_orders: tuple[DateOrder, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -77,12 +92,22 @@ def _spec(doc: dict) -> TableSpec:
     if len(keys) != 1:
         raise RuntimeError(f"sql/tables/{name}.yml: a loadable table declares one key (unique_combination), found {len(keys)}")
     references = tuple(
-        Reference(col["name"], test["relationships"]["to"], test["relationships"]["field"])
+        Reference(
+            col["name"], test["relationships"]["to"], test["relationships"]["field"],
+            tuple(test["relationships"].get("same", ())),
+        )
         for col in doc["columns"]
         for test in col.get("tests", [])
         if isinstance(test, dict) and "relationships" in test
     )
-    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references)
+    orders = tuple(
+        DateOrder(*found.groups())
+        for test in doc.get("tests", [])
+        if isinstance(test, dict) and "expression_is_true" in test
+        for found in [DATE_ORDER.fullmatch(test["expression_is_true"]["expression"])]
+        if found
+    )
+    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references, orders)
 
 
 def _in_load_order(specs: dict[str, TableSpec]) -> dict[str, TableSpec]:
@@ -559,6 +584,20 @@ def _shown(value) -> str:
     return "open" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
+def _after_load(stage: Stage, table: str, columns: list[str]) -> str:
+    """A select of `columns` of `table` as they will be after this load: the stored rows,
+    overridden by the staged ones (by key)."""
+    stored = f"select {', '.join(columns)} from {table}"
+    if table not in stage.counts:
+        return stored
+    key = TABLES[table].key
+    same_key = " and ".join(f"s.{k} = t.{k}" for k in key)
+    return (
+        f"{stored} as t where not exists (select 1 from {stage_table(table)} as s where {same_key}) "
+        f"union all {stage.latest(table, columns)}"
+    )
+
+
 def check(conn: Connection, stage: Stage) -> list[Problem]:
     """Keys unique within each source; every reference known in the warehouse or in the
     stage; structural indicators plausible. Problems in the order a reader fixes them."""
@@ -608,21 +647,34 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
             ref.column,
             lambda value, ref=ref: unknown_reference(ref, value),
         )
-    if "grants" in staged:
-        add(
-            f"select _src, _line, end_date, start_date from {stage_table('grants')} "
-            "where end_date is not null and end_date < start_date order by _src, _line",
-            "end_date",
-            lambda end, start: f"end_date {end} is before start_date {start}",
-        )
-    if "assessments" in staged:
-        # Grants as they will be after this load: stored ones, overridden by the stage.
-        grants = "select grant_id, start_date, end_date from grants"
-        if "grants" in staged:
-            grants = (
-                f"{grants} as g where not exists (select 1 from {stage_table('grants')} as s "
-                f"where s.grant_id = g.grant_id) union all {stage.latest('grants', ['grant_id', 'start_date', 'end_date'])}"
+    for table, ref in refs:
+        if ref.same:
+            parent = _after_load(stage, ref.to, [ref.field, *ref.same])
+            differs = " or ".join(f"p.{c} <> s.{c}" for c in ref.same)
+            add(
+                f"with p as ({parent}) select s._src, s._line, s.{ref.column}, "
+                + ", ".join(f"s.{c}, p.{c}" for c in ref.same)
+                + f" from {stage_table(table)} as s join p on p.{ref.field} = s.{ref.column} where {differs} "
+                "order by s._src, s._line",
+                ref.column,
+                lambda value, *pairs, ref=ref: "{} {!r} belongs to {} in {}, not {}".format(
+                    ref.column, value,
+                    ", ".join(f"{c} {pairs[2 * i + 1]}" for i, c in enumerate(ref.same)),
+                    TABLES[ref.to].filename if ref.to in TABLES else ref.to,
+                    ", ".join(f"{c} {pairs[2 * i]}" for i, c in enumerate(ref.same)),
+                ),
             )
+    # Every declared order of two dates (e.g. end_date on or after start_date).
+    for table in staged:
+        for order in TABLES[table].date_orders:
+            add(
+                f"select _src, _line, {order.later}, {order.earlier} from {stage_table(table)} "
+                f"where {order.later} is not null and {order.later} < {order.earlier} order by _src, _line",
+                order.later,
+                lambda later, earlier, order=order: f"{order.later} {later} is before {order.earlier} {earlier}",
+            )
+    if "assessments" in staged:
+        grants = _after_load(stage, "grants", ["grant_id", "start_date", "end_date"])
         a = stage_table("assessments")
         add(
             f"with g as ({grants}) select a._src, a._line, a.assessed_on, g.start_date, g.end_date "

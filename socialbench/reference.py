@@ -1,4 +1,5 @@
-"""Reference data shipped with the package: municipalities, interventions, account functions.
+"""Reference data shipped with the package: municipalities, interventions (with their step
+on the intervention ladder), account functions, the sources of a case.
 
 The mapping from account functions (5.28.xx, 5.38.xx) to area and intervention lives in
 `socialbench/data/account_functions.csv`, not in code, so it can be corrected as data.
@@ -20,6 +21,7 @@ REFERENCE_TABLES = {
     "municipality": ("municipalities.csv", ["municipality_code"]),
     "intervention": ("interventions.csv", ["intervention_code"]),
     "account_function": ("account_functions.csv", ["function_code"]),
+    "case_source": ("case_sources.csv", ["source_code"]),
 }
 
 
@@ -31,7 +33,7 @@ def frame(table: str) -> pd.DataFrame:
         data = pd.read_csv(fh, dtype=str, keep_default_na=False)
     data = data.replace({"": None})
     for col in data.columns:
-        if col in ("municipality_code", "region_code", "dst_municipality_group", "population_2026"):
+        if col in ("municipality_code", "region_code", "dst_municipality_group", "population_2026", "ladder_step"):
             data[col] = data[col].astype(int)
     return data
 

@@ -313,16 +313,50 @@ class RatesSchema(Schema):
     daily_rate_dkk = Amount(NumericType(12, 2), minimum=Decimal(0), plausible=DAILY_RATE_MAX_DKK, required=True)
 
 
+class Flag(fields.Field):
+    """A boolean written `true` or `false` (any case), in a `boolean` column."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip().lower()
+        if text not in ("true", "false"):
+            raise ValidationError(f"must be true or false: {_shown(str(value))}")
+        return text == "true"
+
+
+# A declared bound of a column, as dbt_utils writes it: `expression_is_true: {expression: "> 0"}`.
+BOUND = re.compile(r"\s*(>=|>|<=|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*")
+BOUND_WORDS = {">": "greater than", ">=": "at least", "<": "less than", "<=": "at most"}
+
+
+def declared_bounds(tests: list) -> list[validate.Validator]:
+    """A range validator for every declared bound of a column (other expressions are data
+    tests only)."""
+    out = []
+    for test in tests:
+        expression = test.get("expression_is_true", {}).get("expression", "") if isinstance(test, dict) else ""
+        found = BOUND.fullmatch(expression)
+        if found is None:
+            continue
+        op, number = found.group(1), Decimal(found.group(2))
+        limits = {"min": number, "min_inclusive": op == ">="} if op.startswith(">") else {"max": number, "max_inclusive": op == "<="}
+        out.append(validate.Range(**limits, error=f"must be {BOUND_WORDS[op]} {number}: {{input}}"))
+    return out
+
+
 def _field_from_column(column: dict) -> fields.Field:
     """The field a documented column gets when no hand-written schema refines it: its SQL
-    type's range, required when `not_null`, one of the `accepted_values` if declared."""
+    type's range, required when `not_null`, one of the `accepted_values` if declared, within
+    its declared bounds (`expression_is_true` of the form `> 0`, `<= 1`)."""
     tests = column.get("tests") or []
     required = "not_null" in tests
     options = {"required": True} if required else {"allow_none": True, "load_default": None}
+    validators = declared_bounds(tests)
     accepted = [t["accepted_values"]["values"] for t in tests if isinstance(t, dict) and "accepted_values" in t]
     if accepted:
         values = accepted[0]
-        options["validate"] = validate.OneOf(values, error="must be one of " + ", ".join(str(v) for v in values))
+        validators.append(validate.OneOf(values, error="must be one of " + ", ".join(str(v) for v in values)))
+    if validators:
+        options["validate"] = validators
     kind = str(column["type"]).lower().replace(" ", "")
     numeric = re.fullmatch(r"numeric\((\d+),(\d+)\)", kind)
     if kind == "integer":
@@ -334,10 +368,10 @@ def _field_from_column(column: dict) -> fields.Field:
     if kind in ("float8", "double", "doubleprecision"):
         return Real(plausible=INDICATOR_MAX_ABS, **options)
     if kind == "boolean":
-        return fields.Boolean(**options)
+        return Flag(**options)
     if kind == "varchar":
         if required and "validate" not in options:
-            options["validate"] = validate.Length(min=1, error="must not be empty")
+            options["validate"] = [validate.Length(min=1, error="must not be empty")]
         return Text(**options)
     raise ValueError(f"column {column['name']}: no field for SQL type {column['type']!r}")
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from socialbench import loading, warehouse
-from socialbench.demo_data import expenditure, grants, params, population
+from socialbench.demo_data import cases, expenditure, grants, params, population
 
 DEFAULT_SEED = params.DEFAULT_SEED
 
@@ -38,6 +38,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         "structural_indicators": population.structural_indicators(seed, municipalities, counts),
         **grants.generate(seed, municipalities),
     }
+    frames.update(cases.generate(seed, municipalities, {"children": pop_0_22, "adults": pop_18_64}, frames["grants"]))
     return {name: frames[name][list(spec.columns)] for name, spec in loading.TABLES.items()}
 
 

@@ -22,6 +22,7 @@ AGES = np.arange(0, 101)  # 0-100 (100 = 100 and over)
 PARTS = {
     "municipality": 1, "population": 2, "children": 3, "adults": 4, "budget": 5, "grants": 6, "indicators": 7,
     "national_providers": 8, "national_grants": 9,
+    "cases": 20, "caseworkers": 21, "housing_places": 22,
 }
 
 
@@ -202,6 +203,54 @@ NATIONAL_MAX_REVIEWS = 75
 NATIONAL_LEVEL_UP_PROBABILITY = 0.08
 NATIONAL_LEVEL_DOWN_PROBABILITY = (0.10, 0.30)
 NATIONAL_GRANTS_PER_CITIZEN = 1.215  # measured: §104 added to §85, relapses (SEL85_WITH_SEL104, RELAPSE_SHARE)
+
+# --- case work (cases.py) -----------------------------------------------------------------------
+CASE_FIRST_DAY = np.datetime64("2016-01-01")  # cases received 2016 up to DATA_CUTOFF
+# Cases received a year per person of the area's age band (0-22, 18-64), times the SEI.
+CASES_PER_PERSON = {"children": 0.0016, "adults": 0.0006}
+# Where cases come from (shares by area; codes of socialbench/data/case_sources.csv).
+CASE_SOURCES = {
+    "children": {"school_daycare": 0.30, "health": 0.15, "relatives": 0.12, "own_application": 0.10,
+                 "police": 0.08, "other_municipality": 0.07, "hospital_psychiatry": 0.05, "provider": 0.03,
+                 "other": 0.10},
+    "adults": {"own_application": 0.30, "relatives": 0.15, "health": 0.15, "hospital_psychiatry": 0.15,
+               "jobcenter": 0.10, "other_municipality": 0.05, "provider": 0.05, "police": 0.02, "other": 0.03},
+}
+# Decisions (granted, other_offer, rejected, withdrawn) and days from receipt to decision.
+CASE_DECISIONS = ("granted", "other_offer", "rejected", "withdrawn")
+CASE_DECISION_SHARES = {"children": (0.45, 0.30, 0.15, 0.10), "adults": (0.40, 0.25, 0.25, 0.10)}
+CASE_DECISION_DAYS = {"children": (20, 150), "adults": (15, 120)}
+CASE_UNDECIDED_SHARE = 0.03  # of the cases received long enough ago; the last 60 days: all undecided
+GRANTED_CASE_OPEN_DAYS = (180, 1500)  # a granted case stays open this long after the decision
+CLOSED_AFTER_DECISION_DAYS = (0, 21)  # other decisions close the case soon after
+# Immediate effort (straksindsats) for adults: the municipalities that run it and, in each,
+# the share of adult cases it takes and the share it closes within 12 weeks without a grant.
+IMMEDIATE_EFFORT_KNOWN = {540: 0.78, 169: 0.60}  # Sønderborg, Høje-Taastrup
+IMMEDIATE_EFFORT_MUNICIPALITIES = 18  # drawn among the others
+IMMEDIATE_EFFORT_SHARE = (0.35, 0.65)
+IMMEDIATE_EFFORT_SUCCESS = (0.35, 0.55)
+IMMEDIATE_EFFORT_CLOSE_DAYS = (20, 84)
+# Child investigations: a share of children's cases; on time with a municipality's own
+# probability, late by 1-90 days otherwise; Varde improves from 2018 to 2021.
+INVESTIGATION_SHARE = 0.65
+INVESTIGATION_START_DAYS = (0, 20)
+INVESTIGATION_ON_TIME = (0.60, 0.85)
+VARDE = 573
+VARDE_ON_TIME = {2016: 0.52, 2017: 0.55, 2018: 0.66, 2019: 0.76, 2020: 0.85, 2021: 0.90}  # then 0.90
+INVESTIGATION_DAYS_ON_TIME = (45, 120)  # the deadline is four months (120-123 days)
+INVESTIGATION_DAYS_LATE = (1, 90)  # after the deadline
+# Caseworkers: positions per team sized to 24-38 open cases per FTE in mid-2024 (adults: 30-45), so
+# that, rounded up to whole positions and over the years, children's teams carry about 20-35;
+# a position changes hands with this chance a year.
+CASES_PER_FTE = {"children": (24, 38), "adults": (30, 45)}
+CASE_TEAMS = {"children": ("Børn og familie", "Unge"), "adults": ("Voksne", "Psykiatri og misbrug")}
+FTE_VALUES = (1.0, 0.9, 0.8, 0.6, 0.5)
+FTE_SHARES = (0.65, 0.1, 0.15, 0.05, 0.05)
+CASEWORKER_TURNOVER = 0.18
+# Places of housing providers (SEL107, SEL108): declared so that occupancy is mostly 80-100 %,
+# with a change of the number of places in some years.
+PLACES_OCCUPANCY = (0.80, 1.0)
+PLACES_CHANGE_SHARE = 0.3
 
 # Providers: name and the interventions they deliver.
 HOUSING = ("SEL107", "SEL108")

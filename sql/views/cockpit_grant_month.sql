@@ -15,7 +15,6 @@ grant_periods as (
         g.intervention_code as intervention_code,
         g.intervention_name as intervention_name,
         g.area as area,
-        cast(extract(year from g.start_date) as integer) as start_year,
         cast(extract(year from g.start_date) as integer) * 12
             + cast(extract(month from g.start_date) as integer) - 1 as start_month_index,
         case
@@ -40,29 +39,6 @@ reference_month as (
     from reference as r
 ),
 
-digits as (
-    select 0 as digit union all select 1 as digit union all select 2 as digit
-    union all select 3 as digit union all select 4 as digit union all select 5 as digit
-    union all select 6 as digit union all select 7 as digit union all select 8 as digit
-    union all select 9 as digit
-),
-
-months_of_year as (
-    select d.digit + 1 as month_number from digits as d
-    union all
-    select 11 as month_number
-    union all
-    select 12 as month_number
-),
-
--- Calendars of up to 100 years from the first grant's start year.
-year_offsets as (
-    select
-        tens.digit * 10 + ones.digit as year_offset
-    from digits as tens
-    cross join digits as ones
-),
-
 series as (
     select
         p.municipality_code as municipality_code,
@@ -76,29 +52,16 @@ series as (
     group by p.municipality_code, p.municipality_name, p.region_name, p.intervention_code, p.intervention_name, p.area
 ),
 
-bounds as (
-    select
-        min(p.start_year) as first_year,
-        min(p.start_month_index) as first_month_index,
-        r.reference_date as reference_date,
-        r.reference_month_index as reference_month_index
-    from grant_periods as p
-    cross join reference_month as r
-    group by r.reference_date, r.reference_month_index
-),
-
--- Every month from the first grant's start month to the reference month.
+-- Every month of the calendar up to the reference month of the grant figures.
 months as (
     select
-        b.reference_date as reference_date,
-        b.first_year + y.year_offset as calendar_year,
-        mo.month_number as month_number,
-        (b.first_year + y.year_offset) * 12 + mo.month_number - 1 as month_index
-    from bounds as b
-    cross join year_offsets as y
-    cross join months_of_year as mo
-    where (b.first_year + y.year_offset) * 12 + mo.month_number - 1
-        between b.first_month_index and b.reference_month_index
+        r.reference_date as reference_date,
+        c.calendar_year as calendar_year,
+        c.month_number as month_number,
+        c.calendar_year * 12 + c.month_number - 1 as month_index
+    from int_calendar_month as c
+    cross join reference_month as r
+    where c.calendar_year * 12 + c.month_number - 1 <= r.reference_month_index
 ),
 
 calendar as (

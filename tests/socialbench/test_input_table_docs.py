@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from socialbench import cli, demo_data, loading, schema, schemas
 from socialbench.errors import InputError
+from tests.socialbench.examples import ROWS
 from tests.sql import dbt_tests
 
 INPUT_TABLES = list(loading.TABLES)
@@ -68,7 +69,7 @@ def test_the_loadable_tables_are_the_declared_ones_and_have_a_schema():
     declared = {name for name, doc in DOCS.items() if doc.get("meta", {}).get("loadable")}
     assert declared == set(INPUT_TABLES) == set(schemas.SCHEMAS) == {
         "providers", "grants", "assessments", "rates", "population", "expenditure", "full_year_citizens",
-        "price_index", "structural_indicators",
+        "price_index", "structural_indicators", "cases", "investigations", "caseworkers", "housing_places",
     }
 
 
@@ -103,26 +104,7 @@ def test_declared_key_columns_and_types_are_the_ddls(engine, table):
 
 # ---------------------------------------------------------------- a small hand-made load
 
-RECORDS = {
-    "providers": {"provider_id": "P1", "provider_name": "Leverandør A"},
-    "grants": {
-        "grant_id": "G1", "citizen_key": "B-1", "municipality_code": "101", "provider_id": "P1",
-        "intervention_code": "SEL108", "start_date": "2024-01-01", "end_date": None, "end_reason": None,
-    },
-    "assessments": {"grant_id": "G1", "assessed_on": "2024-01-01", "support_level": "2"},
-    "rates": {"intervention_code": "SEL108", "support_level": "2", "valid_from": "2024-01-01", "daily_rate_dkk": "500"},
-    "population": {"municipality_code": "101", "year": "2024", "age": "0", "persons": "10"},
-    "expenditure": {
-        "municipality_code": "101", "year": "2024", "function_code": "5.38.50", "kind": "actual", "amount_dkk": "1000",
-    },
-    "full_year_citizens": {
-        "municipality_code": "101", "year": "2024", "intervention_code": "SEL108", "full_year_citizens": "1",
-    },
-    "price_index": {"year": "2024", "index_value": "100"},
-    "structural_indicators": {
-        "municipality_code": "101", "year": "2024", "indicator": "socioeconomic_index", "value": "1.0",
-    },
-}
+RECORDS = ROWS
 
 
 def batch(records: dict[str, dict]) -> list[loading.Rows]:
@@ -155,6 +137,10 @@ def test_the_declared_relationships_are_the_references_the_loader_checks():
     # intervention_code, function codes, providers of grants, grants of assessments).
     assert sorted(RELATIONSHIPS) == sorted([
         ("assessments", "grant_id", "grants", "grant_id"),
+        ("cases", "caseworker_id", "caseworkers", "caseworker_id"),
+        ("cases", "municipality_code", "municipality", "municipality_code"),
+        ("cases", "source", "case_source", "source_code"),
+        ("caseworkers", "municipality_code", "municipality", "municipality_code"),
         ("expenditure", "function_code", "account_function", "function_code"),
         ("expenditure", "municipality_code", "municipality", "municipality_code"),
         ("full_year_citizens", "intervention_code", "intervention", "intervention_code"),
@@ -162,6 +148,9 @@ def test_the_declared_relationships_are_the_references_the_loader_checks():
         ("grants", "intervention_code", "intervention", "intervention_code"),
         ("grants", "municipality_code", "municipality", "municipality_code"),
         ("grants", "provider_id", "providers", "provider_id"),
+        ("housing_places", "intervention_code", "intervention", "intervention_code"),
+        ("housing_places", "provider_id", "providers", "provider_id"),
+        ("investigations", "case_id", "cases", "case_id"),
         ("population", "municipality_code", "municipality", "municipality_code"),
         ("rates", "intervention_code", "intervention", "intervention_code"),
         ("structural_indicators", "municipality_code", "municipality", "municipality_code"),
@@ -265,6 +254,6 @@ def test_a_directory_holding_only_a_misspelt_file_names_it(engine, write_csv, tm
         loading.load_path(engine, folder)
     assert [str(p) for p in raised.value.problems] == [
         f"{folder / 'grant.csv'}: unknown file name: did you mean grants.csv? (expected one of providers.csv, "
-        "grants.csv, assessments.csv, expenditure.csv, full_year_citizens.csv, population.csv, price_index.csv, "
-        "rates.csv, structural_indicators.csv)"
+        "grants.csv, assessments.csv, caseworkers.csv, cases.csv, expenditure.csv, full_year_citizens.csv, "
+        "housing_places.csv, investigations.csv, population.csv, price_index.csv, rates.csv, structural_indicators.csv)"
     ]

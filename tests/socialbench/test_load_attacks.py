@@ -13,6 +13,7 @@ from socialbench import loading, warehouse
 from socialbench.cpr import CPR_MESSAGE
 from socialbench.errors import InputError
 from socialbench.schemas import SCHEMAS, Text
+from tests.socialbench.examples import ROWS
 
 GRANTS_HEADER = "grant_id,citizen_key,municipality_code,provider_id,intervention_code,start_date,end_date,end_reason"
 
@@ -186,20 +187,7 @@ def test_every_string_field_of_every_schema_is_checked_text():
     assert len(TEXT_COLUMNS) >= 13
 
 
-VALID = {
-    "population": {"municipality_code": "101", "year": "2024", "age": "1", "persons": "5"},
-    "expenditure": {"municipality_code": "101", "year": "2024", "function_code": "5.28.22", "kind": "actual", "amount_dkk": "1"},
-    "full_year_citizens": {"municipality_code": "101", "year": "2024", "intervention_code": "SEL108", "full_year_citizens": "1"},
-    "price_index": {"year": "2024", "index_value": "100"},
-    "structural_indicators": {"municipality_code": "101", "year": "2024", "indicator": "x", "value": "1"},
-    "providers": {"provider_id": "P1", "provider_name": "Bo"},
-    "grants": {
-        "grant_id": "G1", "citizen_key": "C-1", "municipality_code": "101", "provider_id": "P1",
-        "intervention_code": "SEL85", "start_date": "2025-01-01", "end_date": "", "end_reason": "",
-    },
-    "assessments": {"grant_id": "G1", "assessed_on": "2025-01-01", "support_level": "1"},
-    "rates": {"intervention_code": "SEL85", "support_level": "1", "valid_from": "2025-01-01", "daily_rate_dkk": "1"},
-}
+VALID = ROWS
 
 
 @pytest.mark.parametrize("table,column", TEXT_COLUMNS)

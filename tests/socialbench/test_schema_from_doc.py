@@ -9,24 +9,11 @@ from marshmallow import ValidationError
 
 from socialbench import schemas
 from socialbench.schema import docs
+from tests.socialbench.examples import ROWS
 
 LOADABLE = {name: doc for name, doc in docs("tables").items() if (doc.get("meta") or {}).get("loadable")}
 
-# One valid row of each table, as CSV text.
-VALID = {
-    "providers": {"provider_id": "P1", "provider_name": "Bo og Liv ApS"},
-    "grants": {
-        "grant_id": "G1", "citizen_key": "C1", "municipality_code": "101", "provider_id": "P1",
-        "intervention_code": "SEL85", "start_date": "2025-01-01", "end_date": None, "end_reason": None,
-    },
-    "assessments": {"grant_id": "G1", "assessed_on": "2025-01-01", "support_level": "3"},
-    "rates": {"intervention_code": "SEL85", "support_level": "3", "valid_from": "2020-01-01", "daily_rate_dkk": "1000.00"},
-    "population": {"municipality_code": "101", "year": "2024", "age": "7", "persons": "6500"},
-    "expenditure": {"municipality_code": "101", "year": "2024", "function_code": "5.28.20", "kind": "actual", "amount_dkk": "-12.50"},
-    "full_year_citizens": {"municipality_code": "101", "year": "2024", "intervention_code": "SEL85", "full_year_citizens": "12.5"},
-    "price_index": {"year": "2024", "index_value": "101.5"},
-    "structural_indicators": {"municipality_code": "101", "year": "2024", "indicator": "x", "value": "0.25"},
-}
+VALID = ROWS  # one valid row of each table, as CSV text
 
 
 def test_every_loadable_table_has_a_schema_and_a_valid_example():

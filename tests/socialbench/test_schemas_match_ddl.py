@@ -12,9 +12,9 @@ from socialbench import loading, schemas, warehouse
 # How each engine states a type of sql/schema/001_core.sql.
 STATED = {
     "duckdb": {"integer": "INTEGER", "varchar": "VARCHAR", "date": "DATE", "float8": "DOUBLE",
-               "numeric": "DECIMAL({p},{s})"},
+               "numeric": "DECIMAL({p},{s})", "boolean": "BOOLEAN"},
     "postgresql": {"integer": "integer", "varchar": "character varying", "date": "date",
-                   "float8": "double precision", "numeric": "numeric({p},{s})"},
+                   "float8": "double precision", "numeric": "numeric({p},{s})", "boolean": "boolean"},
 }
 
 
@@ -30,6 +30,8 @@ def declared(field: fields.Field) -> tuple[str, int | None, int | None]:
         return "date", None, None
     if isinstance(field, schemas.Text):
         return "varchar", None, None
+    if isinstance(field, schemas.Flag):
+        return "boolean", None, None
     raise AssertionError(f"field of no declared SQL type: {field!r}")
 
 

@@ -101,6 +101,42 @@ ASSESSMENTS = [
 ]
 REFERENCE_DATE = "2024-05-31"
 
+# Case work (tests/sql/test_case_views.py computes every figure from these by hand). The
+# latest case date is 28 May 2024, so the case figures' reference date is that of the
+# grants, 31 May 2024; the calendar starts in October 2023 (K1 received, U1 started).
+CASEWORKERS = [
+    # (caseworker, municipality, team, fte, employed from, employed to)
+    ("W1", 101, "Børn", "1", "2023-01-01", None),
+    ("W2", 101, "Børn", "0.5", "2023-01-01", "2024-03-15"),   # leaves in mid-March
+    ("W3", 147, "Voksne", "0.8", "2024-01-01", None),
+]
+
+CASES = [
+    # (case, citizen, municipality, area, received, source, decided, decision, immediate effort, closed, caseworker)
+    ("K1", "C5", 101, "children", "2023-10-02", "school_daycare", "2024-02-01", "granted", "false", None, "W1"),
+    ("K2", "C6", 101, "children", "2024-01-20", "relatives", None, None, "false", "2024-02-29", "W2"),
+    ("K3", "C7", 101, "children", "2024-02-05", "school_daycare", "2024-03-01", "rejected", "false", "2024-03-01", "W1"),
+    # Immediate effort: received 4 March, day 84 is 27 May.
+    ("K4", "C8", 147, "adults", "2024-03-04", "own_application", "2024-03-10", "other_offer", "true", "2024-05-27", "W3"),
+    ("K5", "C9", 147, "adults", "2024-03-04", "own_application", None, None, "true", "2024-05-28", "W3"),
+    ("K6", "C4", 147, "adults", "2024-05-20", "health", None, None, "true", None, "W3"),
+]
+
+INVESTIGATIONS = [
+    # (investigation, case, started, completed)
+    ("U1", "K1", "2023-10-31", "2024-02-29"),   # deadline 29 February 2024 (a leap year), completed that day
+    ("U2", "K2", "2024-01-20", "2024-05-21"),   # deadline 20 May, completed a day late
+    ("U3", "K3", "2024-02-05", None),           # deadline 5 June, after the reference date: not due
+    ("U4", "K1", "2024-01-31", None),           # deadline 31 May, the reference date: due, open
+    ("U5", "K2", "2024-01-15", "2024-04-30"),   # deadline 15 May, on time
+]
+
+HOUSING_PLACES = [
+    # (provider, intervention, valid from, places)
+    ("P1", "SEL108", "2024-01-01", "3"),
+    ("P1", "SEL108", "2024-03-15", "2"),
+]
+
 
 def _text(value):
     return None if value is None else str(value)
@@ -112,7 +148,8 @@ def _records(columns, rows):
 
 def batch(
     expenditure=EXPENDITURE, population=POPULATION, citizens=FULL_YEAR_CITIZENS, price_index=PRICE_INDEX,
-    grants=GRANTS, assessments=ASSESSMENTS,
+    grants=GRANTS, assessments=ASSESSMENTS, cases=CASES, investigations=INVESTIGATIONS,
+    caseworkers=CASEWORKERS, housing_places=HOUSING_PLACES,
 ):
     tables = {
         "price_index": _records(["year", "index_value"], sorted(price_index.items())),
@@ -128,6 +165,16 @@ def batch(
             grants,
         ),
         "assessments": _records(["grant_id", "assessed_on", "support_level"], assessments),
+        "caseworkers": _records(
+            ["caseworker_id", "municipality_code", "team", "fte", "employed_from", "employed_to"], caseworkers
+        ),
+        "cases": _records(
+            ["case_id", "citizen_key", "municipality_code", "area", "received_on", "source", "decided_on",
+             "decision", "immediate_effort", "closed_on", "caseworker_id"],
+            cases,
+        ),
+        "investigations": _records(["investigation_id", "case_id", "started_on", "completed_on"], investigations),
+        "housing_places": _records(["provider_id", "intervention_code", "valid_from", "places"], housing_places),
     }
     rows, problems = [], []
     for table, records in tables.items():

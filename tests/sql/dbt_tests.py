@@ -4,7 +4,8 @@ Each test becomes one query that counts the rows breaking it (0 = the test passe
 as dbt compiles its generic tests. Supported, in dbt's vocabulary:
 
 column tests: not_null, unique, accepted_values: {values: [...]},
-  relationships: {to: TABLE, field: COLUMN}, expression_is_true: {expression: "> 0"}
+  relationships: {to: TABLE, field: COLUMN} (ours: same: [COLUMNS] for columns the parent shares),
+  expression_is_true: {expression: "> 0"}
   (the expression is appended to the column name, as in dbt_utils)
 model tests: unique_combination: [COLUMNS], expression_is_true: {expression: "..."}
 """
@@ -53,9 +54,11 @@ def column_test(model: str, column: str, test) -> DataTest:
         values = ", ".join(_literal(v) for v in arg["values"])
         sql = f"select count(*) from {model} where {column} is not null and {column} not in ({values})"
     elif kind == "relationships":
+        # `same: [columns]` (ours): the parent row also has the child's values in those columns.
+        same = "".join(f" and parent.{c} = child.{c}" for c in arg.get("same", ()))
         sql = (
             f"select count(*) from {model} as child where child.{column} is not null and not exists"
-            f" (select 1 from {arg['to']} as parent where parent.{arg['field']} = child.{column})"
+            f" (select 1 from {arg['to']} as parent where parent.{arg['field']} = child.{column}{same})"
         )
     elif kind == "expression_is_true":
         sql = f"select count(*) from {model} where not ({column} {arg['expression']})"

@@ -30,6 +30,7 @@ CASES = [
     ("cast to money", "cast(x as numeric(18, 2))", same("CAST(x AS DECIMAL(18, 2))")),
     ("cast to full-year citizens", "cast(x as numeric(14, 4))", same("CAST(x AS DECIMAL(14, 4))")),
     ("cast to exact units", "cast(x as numeric(18, 4))", same("CAST(x AS DECIMAL(18, 4))")),
+    ("cast to FTE", "cast(x as numeric(10, 3))", same("CAST(x AS DECIMAL(10, 3))")),
     ("cast to bigint", "cast(x as bigint)", same("CAST(x AS BIGINT)")),
     ("cast to integer", "cast(x as integer)",
      {"duckdb": "CAST(x AS INT)", "postgres": "CAST(x AS INT)", "trino": "CAST(x AS INTEGER)", "spark": "CAST(x AS INT)"}),
@@ -43,6 +44,20 @@ CASES = [
     ("month of a date", "extract(month from d)", same("EXTRACT(MONTH FROM d)")),
     ("days between two dates", "extract(day from (cast(b as timestamp) - cast(a as timestamp)))",
      same("EXTRACT(DAY FROM (CAST(b AS TIMESTAMP) - CAST(a AS TIMESTAMP)))")),
+    # Calendar arithmetic: a number of months after a date is the same day of the month, or
+    # the month's last day when it has none (2025-10-31 + 4 months = 2026-02-28), in all
+    # four engines; PostgreSQL writes the unit inside the string.
+    ("months after a date", "cast(d + interval '4 month' as date)",
+     {"duckdb": "CAST(d + INTERVAL '4' MONTH AS DATE)", "postgres": "CAST(d + INTERVAL '4 MONTH' AS DATE)",
+      "trino": "CAST(d + INTERVAL '4' MONTH AS DATE)", "spark": "CAST(d + INTERVAL '4' MONTH AS DATE)"}),
+    ("a month's last day", "cast(d + interval '1 month' - interval '1 day' as date)",
+     {"duckdb": "CAST(d + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)",
+      "postgres": "CAST(d + INTERVAL '1 MONTH' - INTERVAL '1 DAY' AS DATE)",
+      "trino": "CAST(d + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)",
+      "spark": "CAST(d + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)"}),
+    ("a number of months after a date", "cast(d + n * interval '1 month' as date)",
+     {"duckdb": "CAST(d + n * INTERVAL '1' MONTH AS DATE)", "postgres": "CAST(d + n * INTERVAL '1 MONTH' AS DATE)",
+      "trino": "CAST(d + n * INTERVAL '1' MONTH AS DATE)", "spark": "CAST(d + n * INTERVAL '1' MONTH AS DATE)"}),
     # Strings: || concatenates in all but Trino, where sqlglot writes CONCAT of VARCHARs.
     ("pad a month number", "lpad(cast(m as varchar), 2, '0')",
      {"duckdb": "LPAD(CAST(m AS TEXT), 2, '0')", "postgres": "LPAD(CAST(m AS VARCHAR), 2, '0')",
@@ -105,6 +120,8 @@ def constructs(tree: exp.Expression) -> set[str]:
     for node in tree.walk():
         if isinstance(node, exp.Cast):
             found.add(f"cast to {node.to.sql('postgres').lower()}")
+        elif isinstance(node, exp.Interval):
+            found.add(f"interval in {node.unit.name.lower()}s")
         elif isinstance(node, exp.Extract):
             found.add(f"extract {node.this.name.lower()}")
         elif isinstance(node, exp.Window):

@@ -7,7 +7,6 @@ WITH grant_periods AS (
     g.intervention_code AS intervention_code,
     g.intervention_name AS intervention_name,
     g.area AS area,
-    CAST(EXTRACT(YEAR FROM g.start_date) AS INTEGER) AS start_year,
     CAST(EXTRACT(YEAR FROM g.start_date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM g.start_date) AS INTEGER) - 1 AS start_month_index,
     CASE
       WHEN NOT g.end_date IS NULL
@@ -23,51 +22,6 @@ WITH grant_periods AS (
     r.reference_date AS reference_date,
     CAST(EXTRACT(YEAR FROM r.reference_date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM r.reference_date) AS INTEGER) - 1 AS reference_month_index
   FROM reference AS r
-), digits AS (
-  SELECT
-    0 AS digit
-  UNION ALL
-  SELECT
-    1 AS digit
-  UNION ALL
-  SELECT
-    2 AS digit
-  UNION ALL
-  SELECT
-    3 AS digit
-  UNION ALL
-  SELECT
-    4 AS digit
-  UNION ALL
-  SELECT
-    5 AS digit
-  UNION ALL
-  SELECT
-    6 AS digit
-  UNION ALL
-  SELECT
-    7 AS digit
-  UNION ALL
-  SELECT
-    8 AS digit
-  UNION ALL
-  SELECT
-    9 AS digit
-), months_of_year AS (
-  SELECT
-    d.digit + 1 AS month_number
-  FROM digits AS d
-  UNION ALL
-  SELECT
-    11 AS month_number
-  UNION ALL
-  SELECT
-    12 AS month_number
-), year_offsets AS (
-  SELECT
-    tens.digit * 10 + ones.digit AS year_offset
-  FROM digits AS tens
-  CROSS JOIN digits AS ones
 ), series AS (
   SELECT
     p.municipality_code AS municipality_code,
@@ -85,32 +39,16 @@ WITH grant_periods AS (
     p.intervention_code,
     p.intervention_name,
     p.area
-), bounds AS (
-  SELECT
-    MIN(p.start_year) AS first_year,
-    MIN(p.start_month_index) AS first_month_index,
-    r.reference_date AS reference_date,
-    r.reference_month_index AS reference_month_index
-  FROM grant_periods AS p
-  CROSS JOIN reference_month AS r
-  GROUP BY
-    r.reference_date,
-    r.reference_month_index
 ), months AS (
   SELECT
-    b.reference_date AS reference_date,
-    b.first_year + y.year_offset AS calendar_year,
-    mo.month_number AS month_number,
-    (
-      b.first_year + y.year_offset
-    ) * 12 + mo.month_number - 1 AS month_index
-  FROM bounds AS b
-  CROSS JOIN year_offsets AS y
-  CROSS JOIN months_of_year AS mo
+    r.reference_date AS reference_date,
+    c.calendar_year AS calendar_year,
+    c.month_number AS month_number,
+    c.calendar_year * 12 + c.month_number - 1 AS month_index
+  FROM int_calendar_month AS c
+  CROSS JOIN reference_month AS r
   WHERE
-    (
-      b.first_year + y.year_offset
-    ) * 12 + mo.month_number - 1 BETWEEN b.first_month_index AND b.reference_month_index
+    c.calendar_year * 12 + c.month_number - 1 <= r.reference_month_index
 ), calendar AS (
   SELECT
     s.municipality_code AS municipality_code,
