@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 from marshmallow import Schema, ValidationError, fields, validate
 
 from socialbench.cpr import CPR_DIGITS
-from socialbench.schemas import SCHEMAS, TEXT_MAX_CHARS, Amount, Day, Real, Text, Whole
+from socialbench.schemas import SCHEMAS, TEXT_MAX_CHARS, Amount, Day, Flag, Real, Text, Whole
 
 # A whole number whose int() fits in int64 without question (10 digits at most).
 PLAIN_WHOLE = r"^-?[0-9]{1,10}$"
@@ -84,7 +84,7 @@ def arrow_type(field: fields.Field) -> pa.DataType | None:
         return pa.decimal128(field.sql_type.precision, field.sql_type.scale)
     if isinstance(field, Real):
         return pa.float64()
-    if type(field) is fields.Boolean:
+    if type(field) is fields.Boolean or isinstance(field, Flag):
         return pa.bool_()
     return None
 
