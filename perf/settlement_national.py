@@ -41,17 +41,8 @@ import sqlalchemy as sa  # noqa: E402
 PG_URL = os.environ.get("SOCIALBENCH_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 CLI = [str(ROOT / ".venv" / "bin" / "socialbench")]
 AS_OF = date(2025, 12, 31)
-MODEL = """\
-model_id: national-perf
-interventions: [SEL85, SEL104, SEL107, SEL108]
-share: 0.5
-qualifying_days: 90
-horizon_days: 365
-cap_per_episode_dkk: 60000
-cap_per_provider_per_run_dkk: null
-budget_per_run_dkk: null
-exit_reasons: [goal_achieved]
-"""
+MODEL_FILE = ROOT / "perf" / "models" / "national-4.yml"  # one model over the four national interventions
+MODEL = MODEL_FILE.read_text(encoding="utf-8")
 
 
 def timed_child(args: list[str]) -> tuple[float, float, str]:
@@ -144,16 +135,13 @@ def phases(url: str, model) -> dict[str, float]:
 def measure_engine(url: str, kind: str) -> dict:
     from incentive_models.model import parse_model
 
-    model = parse_model(MODEL, "national-perf.yml")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "national-perf.yml"
-        path.write_text(MODEL, encoding="utf-8")
-        base = floor(url, model)
-        inside = phases(url, model)
-        run_s, run_mb, out = timed_child([*CLI, "settle", "run", "--db", url, "--model", str(path), "--as-of", AS_OF.isoformat(), "--json"])
-        run = json.loads(out)
-        approve_s, approve_mb, _ = timed_child([*CLI, "settle", "approve", "--db", url, run["run_id"]])
-        verify_s, verify_mb, _ = timed_child([*CLI, "settle", "verify", "--db", url])
+    model = parse_model(MODEL, str(MODEL_FILE))
+    base = floor(url, model)
+    inside = phases(url, model)
+    run_s, run_mb, out = timed_child([*CLI, "settle", "run", "--db", url, "--model", str(MODEL_FILE), "--as-of", AS_OF.isoformat(), "--json"])
+    run = json.loads(out)
+    approve_s, approve_mb, _ = timed_child([*CLI, "settle", "approve", "--db", url, run["run_id"]])
+    verify_s, verify_mb, _ = timed_child([*CLI, "settle", "verify", "--db", url])
     return {
         "engine": kind, "floor_s": base, "run_s": run_s, "run_peak_mb": run_mb, "approve_s": approve_s,
         "approve_peak_mb": approve_mb, "verify_s": verify_s, "verify_peak_mb": verify_mb,
@@ -216,7 +204,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default="duckdb,postgresql")
     parser.add_argument("--grants", type=int, default=120_000, help="national grants to generate (default 120000)")
-    parser.add_argument("--duckdb", metavar="URL", help="an existing national warehouse (its model national-perf must not be approved yet)")
+    parser.add_argument("--duckdb", metavar="URL", help="an existing national warehouse (its model national-4 must not be approved yet)")
     parser.add_argument("--postgresql", metavar="URL", help="likewise on PostgreSQL")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="build the DuckDB file here and keep it (and the PostgreSQL schema)")
     parser.add_argument("--oracle-grants", type=int, default=1000, help="grants in the engine-vs-oracle sample (0: skip)")
