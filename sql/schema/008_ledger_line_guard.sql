@@ -1,0 +1,3 @@
+-- The guard on the lines of approved runs, checked once per statement instead of once per
+-- line (a national run writes about 100,000 lines). DuckDB has no triggers: see
+-- 005_ledger_guards.sql. PostgreSQL: 008_ledger_line_guard.postgresql.sql.
