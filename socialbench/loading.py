@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import difflib
 import io
 import re
@@ -80,10 +81,19 @@ class TableSpec:
     columns: tuple[str, ...]
     references: tuple[Reference, ...] = ()
     date_orders: tuple[DateOrder, ...] = ()
+    # Columns a file may leave out (`meta: {optional: true}`): added later, so that files
+    # written before them still load. Left out, the column is empty in new rows and kept
+    # as stored in replaced ones.
+    optional: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
         return f"{self.name}.csv"
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """The columns every file of the table has (all but the optional ones)."""
+        return tuple(c for c in self.columns if c not in self.optional)
 
 
 def _spec(doc: dict) -> TableSpec:
@@ -107,7 +117,8 @@ def _spec(doc: dict) -> TableSpec:
         for found in [DATE_ORDER.fullmatch(test["expression_is_true"]["expression"])]
         if found
     )
-    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references, orders)
+    optional = tuple(col["name"] for col in doc["columns"] if (col.get("meta") or {}).get("optional"))
+    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references, orders, optional)
 
 
 def _in_load_order(specs: dict[str, TableSpec]) -> dict[str, TableSpec]:
@@ -176,6 +187,7 @@ class Rows:
     frame: pd.DataFrame | pa.Table
     lines: Sequence[int]
     description: str | None = None
+    absent: tuple[str, ...] = ()  # optional columns the source left out
 
 
 def _messages(error: ValidationError) -> dict[str, str]:
@@ -351,7 +363,8 @@ class CsvChunks:
     def _check_header(self, source: str, header: list[str]) -> list[str]:
         expected = TABLES[self.table].columns
         header = [h.strip() for h in header]
-        problems = [Problem(source, 1, c, "missing column") for c in expected if c not in header]
+        optional = TABLES[self.table].optional
+        problems = [Problem(source, 1, c, "missing column") for c in expected if c not in header and c not in optional]
         problems += [Problem(source, 1, c or "(blank)", "unexpected column") for c in header if c not in expected]
         problems += [Problem(source, 1, c, "column appears twice") for c in set(header) if header.count(c) > 1]
         if problems:
@@ -404,7 +417,14 @@ class CsvChunks:
         values = fast_validation.validate_chunk(self.table, dict(zip(header, cells)))
         if values is None:
             return None
-        return Rows(self.table, source, values, np.arange(line, line + values.num_rows, dtype=np.int64))
+        absent = self._absent(header)
+        for column in absent:
+            field = SCHEMAS[self.table]().fields[column]
+            values = values.append_column(column, pa.nulls(values.num_rows, fast_validation.arrow_type(field)))
+        return Rows(self.table, source, values, np.arange(line, line + values.num_rows, dtype=np.int64), absent=absent)
+
+    def _absent(self, header: list[str]) -> tuple[str, ...]:
+        return tuple(c for c in TABLES[self.table].optional if c not in header)
 
     def _rows(self, source: str, block: bytes, header: list[str] | None, first_line: int, at_end: bool):
         """The block read by the csv module and validated row by row (the header first, if
@@ -441,6 +461,7 @@ class CsvChunks:
                 records.append((line, {col: (cell.strip() or None) for col, cell in zip(header, row)}))
             line = first_line + reader.line_num
         rows, invalid = validate_records(self.table, source, records)
+        rows.absent = self._absent(header)
         self.problems += problems + invalid
         return rows, header, reader.line_num, stop, False
 
@@ -465,6 +486,8 @@ class Stage:
     # Sources whose keys were staged in strictly ascending order (so that none repeats),
     # with the last key staged (None before the first row): no duplicate check in SQL.
     ascending: dict[int, tuple | None] = field(default_factory=dict)
+    # The optional columns each source left out.
+    absent: dict[int, set[str]] = field(default_factory=dict)
     # The insert of the last chunk, running in a thread of its own while the next chunk is
     # read (the engine works while Python reads); at most one at a time.
     _writer: ThreadPoolExecutor | None = None
@@ -501,6 +524,14 @@ class Stage:
     def add(self, src: int, rows: Rows) -> None:
         """Stage validated rows of a registered source."""
         columns = list(TABLES[rows.table].columns)
+        absent = set(rows.absent)
+        if not isinstance(rows.frame, pa.Table):
+            # A frame without an optional column (written before the column existed) leaves it out.
+            left_out = [c for c in TABLES[rows.table].optional if c not in rows.frame.columns]
+            if left_out:
+                rows = dataclasses.replace(rows, frame=rows.frame.assign(**dict.fromkeys(left_out)))
+                absent |= set(left_out)
+        self.absent.setdefault(src, absent)
         if isinstance(rows.frame, pa.Table):
             if rows.frame.num_rows == 0:
                 return
@@ -536,6 +567,11 @@ class Stage:
         self.wait()
         for table in self.counts:
             self.conn.execute(sa.text(f"drop table if exists {stage_table(table)}"))
+
+    def left_out(self, table: str) -> set[str]:
+        """The optional columns of table that every source of this load left out."""
+        found = [self.absent.get(src, set()) for src, (t, _, _) in enumerate(self.sources) if t == table]
+        return set.intersection(*found) if found else set()
 
     def latest(self, table: str, columns: Iterable[str]) -> str:
         """SQL for the staged rows of table, one per key: the last source's (as an upsert
@@ -747,7 +783,9 @@ def store(conn: Connection, stage: Stage) -> dict[str, int]:
     counts: dict[str, int] = {}
     for table in progress.track([t for t in TABLES if t in stage.counts], label="Writing"):
         spec = TABLES[table]
-        warehouse.upsert_select(conn, table, spec.columns, spec.key, stage.latest(table, spec.columns))
+        # An optional column no file of the load has: empty in new rows, as stored in replaced ones.
+        columns = [c for c in spec.columns if c not in stage.left_out(table)]
+        warehouse.upsert_select(conn, table, columns, spec.key, stage.latest(table, columns))
         counts[table] = stage.counts[table]
     return counts
 

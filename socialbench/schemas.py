@@ -283,6 +283,7 @@ class StructuralIndicatorsSchema(Schema):
 class ProvidersSchema(Schema):
     provider_id = _code()
     provider_name = _code()
+    owner_municipality_code = Whole(allow_none=True, load_default=None)
 
 
 class GrantsSchema(Schema):
@@ -298,6 +299,7 @@ class GrantsSchema(Schema):
     start_date = _iso_date(required=True)
     end_date = _iso_date(allow_none=True, load_default=None)
     end_reason = Text(allow_none=True, load_default=None)
+    case_id = Text(allow_none=True, load_default=None)
 
 
 class AssessmentsSchema(Schema):

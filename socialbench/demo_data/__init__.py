@@ -38,7 +38,8 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         "structural_indicators": population.structural_indicators(seed, municipalities, counts),
         **grants.generate(seed, municipalities),
     }
-    frames.update(cases.generate(seed, municipalities, {"children": pop_0_22, "adults": pop_18_64}, frames["grants"]))
+    population_of = {"children": pop_0_22, "adults": pop_18_64}
+    frames.update(cases.generate(seed, municipalities, population_of, frames["grants"], frames["providers"]))
     return {name: frames[name][list(spec.columns)] for name, spec in loading.TABLES.items()}
 
 

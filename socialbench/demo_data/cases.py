@@ -6,11 +6,13 @@ frames; every date lies on or before the extract date (params.DATA_CUTOFF).
 """
 from __future__ import annotations
 
+import bisect
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
+from socialbench import reference
 from socialbench.demo_data import params as p
 
 NAT = np.datetime64("NaT", "D")
@@ -214,9 +216,45 @@ def _housing_places(rng, grants: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["provider_id", "intervention_code", "valid_from", "places"])
 
 
-def generate(seed: int, municipalities: pd.DataFrame, population: dict[str, np.ndarray], grants: pd.DataFrame):
-    """cases, investigations, caseworkers and housing_places frames. `population` holds the
-    persons of each area's age band, [municipality row, year of params.YEARS]."""
+def _link(cases: pd.DataFrame, grants: pd.DataFrame) -> pd.Series:
+    """Each grant's case: in start order, the latest granted case of the same municipality
+    and area not yet taken, decided on or before the grant's start and at most
+    CASE_GRANT_DAYS before it; None when there is none."""
+    area_of = dict(zip(reference.frame("intervention")["intervention_code"], reference.frame("intervention")["area"]))
+    area = grants["intervention_code"].map(area_of)
+    out = pd.Series([None] * len(grants), index=grants.index, dtype=object)
+    granted = cases[cases["decision"] == "granted"]
+    window = np.timedelta64(p.CASE_GRANT_DAYS, "D")
+    for (code, a), held in granted.groupby(["municipality_code", "area"]):
+        held = held.sort_values(["decided_on", "case_id"])
+        decided = list(held["decided_on"].to_numpy().astype("datetime64[D]"))
+        ids = list(held["case_id"])
+        mine = grants[(grants["municipality_code"] == code) & (area == a)].sort_values(["start_date", "grant_id"])
+        for index, start in zip(mine.index, mine["start_date"].to_numpy().astype("datetime64[D]")):
+            at = bisect.bisect_right(decided, start) - 1
+            if at >= 0 and start - decided[at] <= window:
+                out.loc[index] = ids.pop(at)
+                decided.pop(at)
+    return out
+
+
+def _owners(providers: pd.DataFrame, grants: pd.DataFrame) -> pd.Series:
+    """The municipality that runs each housing provider itself: the one with most of its
+    § 107 and § 108 grants; other providers have none."""
+    housing = grants[grants["intervention_code"].isin(p.HOUSING)]
+    top = housing.groupby(["provider_id", "municipality_code"]).size().reset_index(name="n")
+    top = top.sort_values(["provider_id", "n", "municipality_code"], ascending=[True, False, True])
+    owner = top.drop_duplicates("provider_id").set_index("provider_id")["municipality_code"]
+    return providers["provider_id"].map(owner).astype("Int64").astype(object).where(
+        providers["provider_id"].isin(owner.index), None
+    )
+
+
+def generate(seed: int, municipalities: pd.DataFrame, population: dict[str, np.ndarray], grants: pd.DataFrame,
+             providers: pd.DataFrame):
+    """cases, investigations, caseworkers and housing_places frames, and the grants and
+    providers frames with their case and owner. `population` holds the persons of each
+    area's age band, [municipality row, year of params.YEARS]."""
     rng = p.rng(seed, "cases")
     area, row, received = _received(rng, municipalities, population)
     decided, decision, immediate, closed = _decisions(rng, area, row, received, municipalities)
@@ -252,8 +290,14 @@ def generate(seed: int, municipalities: pd.DataFrame, population: dict[str, np.n
             "employed_to": p.dates(holders["employed_to"].to_numpy().astype("datetime64[D]")),
         }
     )
+    linked = grants.assign(case_id=_link(cases, grants))
+    # A case with a grant is the grant's citizen's case.
+    citizen_of = linked.dropna(subset=["case_id"]).drop_duplicates("case_id").set_index("case_id")["citizen_key"]
+    cases["citizen_key"] = cases["case_id"].map(citizen_of).fillna(cases["citizen_key"])
     return {
         "cases": cases,
+        "grants": linked,
+        "providers": providers.assign(owner_municipality_code=_owners(providers, grants)),
         "investigations": _investigations(rng, municipalities, case_ids, area, row, received),
         "caseworkers": caseworkers,
         "housing_places": _housing_places(p.rng(seed, "housing_places"), grants),

@@ -130,7 +130,8 @@ def grant_frames(grants: g.Grants, code: int, provider_ids: np.ndarray) -> tuple
             "support_level": grants.levels[rows, cols],
         }
     )
-    return frame[list(loading.TABLES["grants"].columns)], assessments[list(loading.TABLES["assessments"].columns)]
+    # Optional columns (a grant's case) are left out of the files: the national grants have no cases.
+    return frame[list(loading.TABLES["grants"].required_columns)], assessments[list(loading.TABLES["assessments"].columns)]
 
 
 def chunks(seed: int, grants: int, chunk_citizens: int = CHUNK_CITIZENS) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:

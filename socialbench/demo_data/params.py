@@ -221,7 +221,8 @@ CASE_DECISIONS = ("granted", "other_offer", "rejected", "withdrawn")
 CASE_DECISION_SHARES = {"children": (0.45, 0.30, 0.15, 0.10), "adults": (0.40, 0.25, 0.25, 0.10)}
 CASE_DECISION_DAYS = {"children": (20, 150), "adults": (15, 120)}
 CASE_UNDECIDED_SHARE = 0.03  # of the cases received long enough ago; the last 60 days: all undecided
-GRANTED_CASE_OPEN_DAYS = (180, 1500)  # a granted case stays open this long after the decision
+GRANTED_CASE_OPEN_DAYS = (180, 1500)
+CASE_GRANT_DAYS = 120  # a grant belongs to a granted case decided at most this long before it starts  # a granted case stays open this long after the decision
 CLOSED_AFTER_DECISION_DAYS = (0, 21)  # other decisions close the case soon after
 # Immediate effort (straksindsats) for adults: the municipalities that run it and, in each,
 # the share of adult cases it takes and the share it closes within 12 weeks without a grant.

@@ -3,10 +3,11 @@ load as one consistent batch (the grant's provider, the assessment's grant, ...)
 from __future__ import annotations
 
 ROWS = {
-    "providers": {"provider_id": "P1", "provider_name": "Bo og Liv ApS"},
+    "providers": {"provider_id": "P1", "provider_name": "Bo og Liv ApS", "owner_municipality_code": None},
     "grants": {
         "grant_id": "G1", "citizen_key": "C1", "municipality_code": "101", "provider_id": "P1",
         "intervention_code": "SEL85", "start_date": "2025-01-01", "end_date": None, "end_reason": None,
+        "case_id": None,
     },
     "assessments": {"grant_id": "G1", "assessed_on": "2025-01-01", "support_level": "3"},
     "rates": {"intervention_code": "SEL85", "support_level": "3", "valid_from": "2020-01-01", "daily_rate_dkk": "1000.00"},

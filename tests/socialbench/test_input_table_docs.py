@@ -145,6 +145,7 @@ def test_the_declared_relationships_are_the_references_the_loader_checks():
         ("expenditure", "municipality_code", "municipality", "municipality_code"),
         ("full_year_citizens", "intervention_code", "intervention", "intervention_code"),
         ("full_year_citizens", "municipality_code", "municipality", "municipality_code"),
+        ("grants", "case_id", "cases", "case_id"),
         ("grants", "intervention_code", "intervention", "intervention_code"),
         ("grants", "municipality_code", "municipality", "municipality_code"),
         ("grants", "provider_id", "providers", "provider_id"),
@@ -152,6 +153,7 @@ def test_the_declared_relationships_are_the_references_the_loader_checks():
         ("housing_places", "provider_id", "providers", "provider_id"),
         ("investigations", "case_id", "cases", "case_id"),
         ("population", "municipality_code", "municipality", "municipality_code"),
+        ("providers", "owner_municipality_code", "municipality", "municipality_code"),
         ("rates", "intervention_code", "intervention", "intervention_code"),
         ("structural_indicators", "municipality_code", "municipality", "municipality_code"),
     ])
@@ -175,7 +177,8 @@ def test_declared_data_tests_find_rows_written_past_the_loader(engine):
     loading.load_batch(engine, batch(RECORDS), source="test")
     with engine.begin() as conn:
         conn.execute(sa.text(
-            "insert into grants values ('G2', 'B-2', 999, 'PX', 'UKENDT', date '2024-02-01', date '2024-01-01', null)"
+            "insert into grants (grant_id, citizen_key, municipality_code, provider_id, intervention_code, start_date,"
+            " end_date, end_reason) values ('G2', 'B-2', 999, 'PX', 'UKENDT', date '2024-02-01', date '2024-01-01', null)"
         ))
         conn.execute(sa.text("insert into assessments values ('G9', date '2024-01-01', 5)"))
         conn.execute(sa.text("insert into expenditure values (101, 2024, '9.99.99', 'forecast', 1)"))
@@ -254,6 +257,6 @@ def test_a_directory_holding_only_a_misspelt_file_names_it(engine, write_csv, tm
         loading.load_path(engine, folder)
     assert [str(p) for p in raised.value.problems] == [
         f"{folder / 'grant.csv'}: unknown file name: did you mean grants.csv? (expected one of providers.csv, "
-        "grants.csv, assessments.csv, caseworkers.csv, cases.csv, expenditure.csv, full_year_citizens.csv, "
+        "caseworkers.csv, cases.csv, grants.csv, assessments.csv, expenditure.csv, full_year_citizens.csv, "
         "housing_places.csv, investigations.csv, population.csv, price_index.csv, rates.csv, structural_indicators.csv)"
     ]

@@ -139,3 +139,51 @@ def test_cpr_like_keys_are_refused(engine, write_csv, folder):
     (folder / "investigations.csv").unlink()
     assert problems(engine, folder) == [f"{folder / 'cases.csv'}:2: citizen_key: {CPR_MESSAGE}"]
     assert nothing_written(engine)
+
+
+# ---------------------------------------------------------------- optional columns
+
+GRANTS_OLD = "grant_id,citizen_key,municipality_code,provider_id,intervention_code,start_date,end_date,end_reason"
+
+
+def stored(engine, sql):
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql)).fetchall()]
+
+
+def test_files_without_the_optional_columns_still_load_and_keep_what_is_stored(engine, write_csv, tmp_path):
+    first = tmp_path / "first"
+    good_files(write_csv, first)
+    write_csv("providers.csv", "provider_id,provider_name,owner_municipality_code", "P1,Bo og Liv,101", folder=first)
+    write_csv("grants.csv", GRANTS_OLD + ",case_id", "G1,B-1,101,P1,SEL108,2024-03-01,,,K1", "G2,B-2,147,P1,SEL108,2024-03-01,,,",
+              folder=first)
+    loading.load_path(engine, first)
+    assert stored(engine, "select grant_id, case_id from grants order by grant_id") == [("G1", "K1"), ("G2", None)]
+
+    # An old grants.csv (no case_id) replaces G1 and adds G3: G1 keeps its case, G3 has none.
+    second = tmp_path / "second"
+    write_csv("grants.csv", GRANTS_OLD, "G1,B-1,101,P1,SEL108,2024-03-01,2024-06-30,moved", "G3,B-3,101,P1,SEL108,2024-04-01,,",
+              folder=second)
+    write_csv("providers.csv", "provider_id,provider_name", "P1,Bo og Liv ApS", folder=second)
+    assert loading.load_path(engine, second) == {"providers": 1, "grants": 2}
+    assert stored(engine, "select grant_id, case_id, end_reason from grants order by grant_id") == [
+        ("G1", "K1", "moved"), ("G2", None, None), ("G3", None, None),
+    ]
+    assert stored(engine, "select provider_name, owner_municipality_code from providers") == [("Bo og Liv ApS", 101)]
+
+    # A file with the column sets it, also to empty.
+    third = tmp_path / "third"
+    write_csv("grants.csv", GRANTS_OLD + ",case_id", "G1,B-1,101,P1,SEL108,2024-03-01,2024-06-30,moved,", folder=third)
+    loading.load_path(engine, third)
+    assert stored(engine, "select case_id from grants where grant_id = 'G1'") == [(None,)]
+
+
+def test_an_unknown_case_or_owner_is_refused(engine, write_csv, folder):
+    good_files(write_csv, folder)
+    write_csv("providers.csv", "provider_id,provider_name,owner_municipality_code", "P1,Bo og Liv,999", folder=folder)
+    write_csv("grants.csv", GRANTS_OLD + ",case_id", "G1,B-1,101,P1,SEL108,2024-03-01,,,K9", folder=folder)
+    assert problems(engine, folder) == [
+        f"{folder / 'grants.csv'}:2: case_id: unknown case_id 'K9': load it in cases.csv",
+        f"{folder / 'providers.csv'}:2: owner_municipality_code: unknown municipality code 999",
+    ]
+    assert nothing_written(engine)

@@ -77,6 +77,8 @@ FULL_YEAR_CITIZENS = [
 ]
 
 PROVIDERS = [("P1", "Bo og Liv"), ("P2", "Dagcenter Nord")]
+# The municipality that runs a provider itself (case_occupancy): P1 is København's own.
+PROVIDER_OWNERS = {"P1": 101}
 
 GRANTS = [
     # (grant, citizen, municipality, provider, intervention, start, end, end reason)
@@ -120,7 +122,13 @@ CASES = [
     ("K4", "C8", 147, "adults", "2024-03-04", "own_application", "2024-03-10", "other_offer", "true", "2024-05-27", "W3"),
     ("K5", "C9", 147, "adults", "2024-03-04", "own_application", None, None, "true", "2024-05-28", "W3"),
     ("K6", "C4", 147, "adults", "2024-05-20", "health", None, None, "true", None, "W3"),
+    # Immediate effort in København, still open: due since 3 April (day 84), not a success.
+    ("K7", "C2", 101, "adults", "2024-01-10", "relatives", "2024-01-25", "granted", "true", None, None),
 ]
+
+# The case that led to a grant (grants.case_id): G2 (§ 108, ladder step 3) followed K7,
+# G5 (§ 85, step 1) followed K6.
+GRANT_CASES = {"G2": "K7", "G5": "K6"}
 
 INVESTIGATIONS = [
     # (investigation, case, started, completed)
@@ -149,7 +157,7 @@ def _records(columns, rows):
 def batch(
     expenditure=EXPENDITURE, population=POPULATION, citizens=FULL_YEAR_CITIZENS, price_index=PRICE_INDEX,
     grants=GRANTS, assessments=ASSESSMENTS, cases=CASES, investigations=INVESTIGATIONS,
-    caseworkers=CASEWORKERS, housing_places=HOUSING_PLACES,
+    caseworkers=CASEWORKERS, housing_places=HOUSING_PLACES, grant_cases=GRANT_CASES,
 ):
     tables = {
         "price_index": _records(["year", "index_value"], sorted(price_index.items())),
@@ -158,11 +166,14 @@ def batch(
         "full_year_citizens": _records(
             ["municipality_code", "year", "intervention_code", "full_year_citizens"], citizens
         ),
-        "providers": _records(["provider_id", "provider_name"], PROVIDERS),
+        "providers": _records(
+            ["provider_id", "provider_name", "owner_municipality_code"],
+            [(*provider, PROVIDER_OWNERS.get(provider[0])) for provider in PROVIDERS],
+        ),
         "grants": _records(
             ["grant_id", "citizen_key", "municipality_code", "provider_id", "intervention_code",
-             "start_date", "end_date", "end_reason"],
-            grants,
+             "start_date", "end_date", "end_reason", "case_id"],
+            [(*grant, grant_cases.get(grant[0])) for grant in grants],
         ),
         "assessments": _records(["grant_id", "assessed_on", "support_level"], assessments),
         "caseworkers": _records(

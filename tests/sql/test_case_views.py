@@ -9,6 +9,9 @@ the arithmetic written out:
                  K4 147 adults   2024-03-04 own_application closed 05-27 (day 84), immediate effort  W3
                  K5 147 adults   2024-03-04 own_application closed 05-28 (day 85), immediate effort  W3
                  K6 147 adults   2024-05-20 health          open,                  immediate effort  W3
+                 K7 101 adults   2024-01-10 relatives       granted, open,         immediate effort
+    grants of cases  G2 (§ 108, ladder step 3) of K7, G5 (§ 85, step 1) of K6
+    places       P1 (København's own) § 108: 3 from 2024-01-01, 2 from 2024-03-15
     investigations  U1 K1 2023-10-31 .. 2024-02-29   U2 K2 2024-01-20 .. 2024-05-21
                     U3 K3 2024-02-05 .. open          U4 K1 2024-01-31 .. open   U5 K2 2024-01-15 .. 2024-04-30
 
@@ -63,6 +66,8 @@ def test_case_inflow(shared):
             row(FRB, "Frederiksberg", "adults", date(2024, 3, 1), "own_application", "Egen henvendelse", 2),  # K4, K5
         (FRB, "adults", date(2024, 5, 1), "health"):
             row(FRB, "Frederiksberg", "adults", date(2024, 5, 1), "health", "Sundhedsvæsen", 1),  # K6
+        (KBH, "adults", date(2024, 1, 1), "relatives"):
+            row(KBH, "København", "adults", date(2024, 1, 1), "relatives", "Pårørende", 1),  # K7
     }
     actual = view_rows(shared, "case_inflow", ["municipality_code", "area", "month", "source"])
     assert_rows(actual, expected, "case_inflow")
@@ -90,7 +95,8 @@ def test_investigation_deadline(shared):
 def test_the_deadline_of_the_31st_is_the_last_day_of_a_shorter_month(engine):
     """The issue's example: started 31 October 2025, the deadline is 28 February 2026."""
     cases = [("K1", "C5", 101, "children", "2025-10-01", "police", None, None, "false", None, None)]
-    dataset.load(engine, cases=cases, investigations=[("U1", "K1", "2025-10-31", "2026-02-28")], caseworkers=[])
+    dataset.load(engine, cases=cases, investigations=[("U1", "K1", "2025-10-31", "2026-02-28")], caseworkers=[],
+                 grant_cases={})
     rows = view_rows(engine, "case_investigation_deadline", ["month"])
     assert list(rows) == [(date(2026, 2, 1),)]
     assert rows[(date(2026, 2, 1),)]["completed_on_time"] == 1   # completed on the deadline itself
@@ -137,7 +143,7 @@ def test_caseworker_load_counts_open_cases_at_the_month_end_independently(shared
         count = 0
         for case in dataset.CASES:
             received, closed, worker = date.fromisoformat(case[4]), case[9], case[10]
-            if by_caseworker[worker] == (code, team) and received <= end and (
+            if by_caseworker.get(worker) == (code, team) and received <= end and (
                 closed is None or date.fromisoformat(closed) > end
             ):
                 count += 1
@@ -203,3 +209,73 @@ def test_own_home_share_recounted_citizen_by_citizen(with_own_home):
         home = {g[1] for g in grants if active(g) and g[4] == "SEL85"} - housing
         assert (row["citizens_own_home"], row["citizens_housing"]) == (len(home), len(housing)), (code, end)
         assert end + timedelta(days=1) == (end.replace(day=1) + timedelta(days=32)).replace(day=1)  # a month end
+
+
+def funnel_row(code, area, year, received, decided, with_grant, step_1=0, step_2=0, step_3=0):
+    return {"municipality_code": code, "area": area, "year": year, "cases_received": received,
+            "cases_decided": decided, "cases_without_grant": received - with_grant, "cases_with_grant": with_grant,
+            "highest_step_1": step_1, "highest_step_2": step_2, "highest_step_3": step_3}
+
+
+def test_funnel(shared):
+    expected = {
+        (KBH, "children", 2023): funnel_row(KBH, "children", 2023, 1, 1, 0),            # K1 granted, no grant loaded
+        (KBH, "children", 2024): funnel_row(KBH, "children", 2024, 2, 1, 0),            # K2 undecided, K3 rejected
+        (KBH, "adults", 2024): funnel_row(KBH, "adults", 2024, 1, 1, 1, step_3=1),      # K7 with G2 (§ 108)
+        # K4 other offer, K5 undecided, K6 undecided but with G5 (§ 85): one case at step 1.
+        (FRB, "adults", 2024): funnel_row(FRB, "adults", 2024, 3, 1, 1, step_1=1),
+    }
+    assert_rows(view_rows(shared, "case_funnel", ["municipality_code", "area", "year"]), expected, "case_funnel")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def two_steps(request, tmp_path_factory):
+    """K7 leads to two grants at different steps: G2 (§ 108, step 3) and G7 (§ 85, step 1)."""
+    grants = dataset.GRANTS + [("G7", "C2", 101, "P2", "SEL85", "2024-05-01", None, None)]
+    with empty_warehouse_url(request.param, tmp_path_factory.mktemp("two-steps")) as url:
+        engine = warehouse.create_engine(url)
+        schema.init(engine)
+        dataset.load(engine, grants=grants, grant_cases={**dataset.GRANT_CASES, "G7": "K7"})
+        yield engine
+        engine.dispose()
+
+
+def test_a_case_with_two_grants_counts_once_at_its_highest_step(two_steps):
+    rows = view_rows(two_steps, "case_funnel", ["municipality_code", "area", "year"])
+    assert rows[(KBH, "adults", 2024)] == funnel_row(KBH, "adults", 2024, 1, 1, 1, step_3=1)
+
+
+def test_immediate_effort(shared):
+    expected = {
+        # K4 received 4 March, closed 27 May: day 84, no grant: a success. K5 closed 28 May: day
+        # 85, too late. K6 received 20 May: 84 days not passed by 31 May and open: not due.
+        (FRB, 2024): {"municipality_code": FRB, "year": 2024, "immediate_effort_cases": 3, "cases_due": 2,
+                      "closed_within_12_weeks_without_grant": 1, "share_closed_within_12_weeks": 0.5},
+        # K7 received 10 January, open: due since 3 April; no success.
+        (KBH, 2024): {"municipality_code": KBH, "year": 2024, "immediate_effort_cases": 1, "cases_due": 1,
+                      "closed_within_12_weeks_without_grant": 0, "share_closed_within_12_weeks": 0.0},
+    }
+    assert_rows(view_rows(shared, "case_immediate_effort", ["municipality_code", "year"]), expected,
+                "case_immediate_effort")
+    assert date(2024, 3, 4) + timedelta(days=84) == date(2024, 5, 27)   # K4's last day
+
+
+def test_occupancy_of_own_places(shared):
+    def row(month, places, place_days, occupied, days):
+        return {"municipality_code": KBH, "provider_id": "P1", "intervention_code": "SEL108", "month": month,
+                "places": places, "place_days": place_days, "occupied_days": occupied,
+                "occupancy": occupied / place_days, "empty_places": (place_days - occupied) / days}
+
+    expected = {
+        # January: 3 places × 31 days; G1 all month.
+        ("P1", "SEL108", date(2024, 1, 1)): row(date(2024, 1, 1), 3, 3 * 31, 31, 31),
+        # February (29 days): G1 29 + G2 29 (from the 1st) + G3 11 (10th-20th).
+        ("P1", "SEL108", date(2024, 2, 1)): row(date(2024, 2, 1), 3, 3 * 29, 29 + 29 + 11, 29),
+        # March: 3 places 1st-14th, 2 from the 15th: 3 × 14 + 2 × 17; G1 (to the 31st) + G2.
+        ("P1", "SEL108", date(2024, 3, 1)): row(date(2024, 3, 1), 2, 3 * 14 + 2 * 17, 31 + 31, 31),
+        # April and May: 2 places; G2 and G4 (from 1 April), both open: full.
+        ("P1", "SEL108", date(2024, 4, 1)): row(date(2024, 4, 1), 2, 2 * 30, 30 + 30, 30),
+        ("P1", "SEL108", date(2024, 5, 1)): row(date(2024, 5, 1), 2, 2 * 31, 31 + 31, 31),
+    }
+    actual = view_rows(shared, "case_occupancy", ["provider_id", "intervention_code", "month"])
+    assert_rows(actual, expected, "case_occupancy")
