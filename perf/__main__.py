@@ -155,6 +155,10 @@ def step_settlement(results: Results, urls: dict[str, str], oracle_grants: int) 
             Figure("settlement", "settle verify (recomputes every approval)", kind, e["verify_s"], floor=floor,
                    floor_what=what),
         )
+        # The profile: the library's steps of one run, in the harness's process (rolled back).
+        for phase, seconds in e["phases_s"].items():
+            if phase not in ("lines", "grants", "assessments"):
+                results.add(Figure("settlement", f"  phase: {phase}", kind, seconds, floor=floor, floor_what=what))
     if "oracle" in figures:
         o = figures["oracle"]
         results.add(Figure("settlement", f"interval engine, {o['grants']:,} grants", "", o["engine_s"],

@@ -154,6 +154,8 @@ def markdown(results: Results, command: str, started: datetime, seconds: float) 
         f"- run: `{command}`, started {started.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC, took {seconds / 60:.1f} min",
         *[f"- {key}: {value}" for key, value in info.items()],
         "",
+        "Why a target is not met, with the profile behind it: [docs/performance.md](../docs/performance.md).",
+        "",
         markdown_table(results),
         "",
         f"Targets met: {sum(f.met is True for f in results.figures)} of "
