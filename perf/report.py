@@ -152,6 +152,8 @@ def markdown(results: Results, command: str, started: datetime, seconds: float) 
         "of issue 10. Nothing here is asserted by a test.",
         "",
         f"- run: `{command}`, started {started.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC, took {seconds / 60:.1f} min",
+        f"- load average when written (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        " (other work on the machine slows both sides of a ratio, not always alike)",
         *[f"- {key}: {value}" for key, value in info.items()],
         "",
         "Why a target is not met, with the profile behind it: [docs/performance.md](../docs/performance.md).",
