@@ -136,13 +136,12 @@ print(json.dumps({"seconds": time.perf_counter() - start, "rows": counts}))
 DUCKDB_FLOOR_CHILD = """
 import json, sys, time, duckdb
 from pathlib import Path
-from socialbench import loading
 con = duckdb.connect(sys.argv[1])
 folder = Path(sys.argv[2])
 start = time.perf_counter()
 con.execute("begin")
 for name in sys.argv[3].split(","):
-    cols = ", ".join(loading.TABLES[name].columns)
+    cols = (folder / f"{name}.csv").open(encoding="utf-8").readline().strip().replace(",", ", ")  # the file's columns
     con.execute(f"insert into {name} ({cols}) select {cols} from read_csv('{folder / name}.csv', header = true)")
 con.execute("commit")
 print(json.dumps({"seconds": time.perf_counter() - start}))
@@ -151,13 +150,12 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 POSTGRESQL_FLOOR_CHILD = """
 import json, sys, time, psycopg2
 from pathlib import Path
-from socialbench import loading
 conn = psycopg2.connect(sys.argv[1])
 folder = Path(sys.argv[2])
 start = time.perf_counter()
 with conn.cursor() as cur:
     for name in sys.argv[3].split(","):
-        cols = ", ".join(loading.TABLES[name].columns)
+        cols = (folder / f"{name}.csv").open(encoding="utf-8").readline().strip().replace(",", ", ")  # the file's columns
         with (folder / f"{name}.csv").open("rb") as f:
             cur.copy_expert(f"copy {name} ({cols}) from stdin with (format csv, header true)", f)
 conn.commit()
