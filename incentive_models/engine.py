@@ -373,7 +373,9 @@ def allocate_paid(lines: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
     pool = pool[pool != 0]
     if len(pool):
         lines = lines.sort_values(keys, kind="stable").reset_index(drop=True)
-        positions = lines.loc[lines["grant_id"].isin(pool.index)].groupby("grant_id", sort=False).indices
+        # Positions in the whole (sorted) frame: .indices of a filtered frame would count
+        # within the filtered rows, and a grant's paid amount would land on another grant.
+        positions = lines.groupby("grant_id", sort=False).indices
         carried = lines["previously_paid_ore"].to_numpy(np.int64).copy()
         earned = lines["earned_ore"].to_numpy(np.int64)
         for grant_id, remaining in pool.items():

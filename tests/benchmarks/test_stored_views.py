@@ -59,7 +59,8 @@ def test_a_load_shows_on_the_dashboards_after_the_next_refresh(refreshed):
     grant = ("G9", "C9", 147, "P1", "SEL85", date(2024, 5, 1), None, None)
     with refreshed.begin() as conn:
         conn.execute(
-            sa.text("insert into grants values (:g, :c, :m, :p, :i, :s, :e, :r)"),
+            sa.text("insert into grants (grant_id, citizen_key, municipality_code, provider_id, intervention_code,"
+                    " start_date, end_date, end_reason) values (:g, :c, :m, :p, :i, :s, :e, :r)"),
             dict(zip("gcmpisre", grant)),
         )
         conn.execute(sa.text("insert into assessments values ('G9', date '2024-05-01', 2)"))
