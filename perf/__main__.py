@@ -32,12 +32,10 @@ import contextlib
 import importlib.machinery
 import importlib.util
 import io
-import os
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,8 +46,8 @@ if str(PERF) not in sys.path:
     sys.path.insert(0, str(PERF))
 
 from perf.report import Figure, Results, markdown, now, text_table  # noqa: E402
+from perf.scratch import postgresql_schema  # noqa: E402
 
-PG_URL = os.environ.get("SOCIALBENCH_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 MODEL = PERF / "models" / "national-4.yml"
 AS_OF = "2025-12-31"
 ENGINES = ("duckdb", "postgresql")
@@ -82,19 +80,8 @@ def warehouse(kind: str, folder: Path):
     if kind == "duckdb":
         yield f"duckdb:///{folder / 'national.duckdb'}"
         return
-    import sqlalchemy as sa
-
-    schema = f"perf_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"create schema {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"drop schema {schema} cascade"))
-        admin.dispose()
+    with postgresql_schema() as (url, _):
+        yield url
 
 
 # ---------------------------------------------------------------- the steps

@@ -40,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -49,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PG_URL = os.environ.get("SOCIALBENCH_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+from perf.scratch import postgresql_schema  # noqa: E402
+
 ENGINES = ("duckdb", "postgresql")
 TRIVIAL_SLUG, TRIVIAL_KEY, TRIVIAL_ROWS = "styringscockpit", "sources", 3
 REFRESH_REPEATS = 3
@@ -74,20 +74,8 @@ def empty_warehouse(kind: str, folder: Path, keep: bool):
     if kind == "duckdb":
         yield f"duckdb:///{folder / 'warehouse.duckdb'}"
         return
-    name = f"perf_charts_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"create schema {name}"))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{name}"
-    finally:
-        if keep:
-            print(f"kept PostgreSQL schema {name}")
-        else:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f"drop schema {name} cascade"))
-        admin.dispose()
+    with postgresql_schema("perf_charts", keep) as (url, _):
+        yield url
 
 
 def build_warehouse(url: str, scale: str) -> float:

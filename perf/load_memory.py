@@ -20,12 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-PG_URL = os.environ.get("SOCIALBENCH_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+from perf.scratch import postgresql_schema  # noqa: E402
 PROVIDERS = 500
 GRANTS_HEADER = "grant_id,citizen_key,municipality_code,provider_id,intervention_code,start_date,end_date,end_reason"
 
@@ -101,17 +102,8 @@ def main() -> None:
             if engine == "duckdb":
                 measure(f"duckdb:///{tmp}/warehouse.duckdb", folder, file_mb)
                 continue
-            name = f"perf_{uuid.uuid4().hex[:12]}"
-            admin = sa.create_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(sa.text(f"create schema {name}"))
-            sep = "&" if "?" in PG_URL else "?"
-            try:
-                measure(f"{PG_URL}{sep}options=-csearch_path%3D{name}", folder, file_mb)
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(sa.text(f"drop schema {name} cascade"))
-                admin.dispose()
+            with postgresql_schema() as (url, _):
+                measure(url, folder, file_mb)
 
 
 if __name__ == "__main__":
