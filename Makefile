@@ -27,7 +27,7 @@ test: $(STAMP) browser services
 	$(BIN)/pytest
 
 # The performance harness (issue 10): national-scale figures against same-run floors,
-# written to perf/RESULTS.md. Takes about half an hour on 2 cores.
+# written to perf/RESULTS.md. Takes about 12 minutes on 2 cores.
 perf: $(STAMP) services
 	$(BIN)/python -m perf
 
