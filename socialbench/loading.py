@@ -417,11 +417,7 @@ class CsvChunks:
         values = fast_validation.validate_chunk(self.table, dict(zip(header, cells)))
         if values is None:
             return None
-        absent = self._absent(header)
-        for column in absent:
-            field = SCHEMAS[self.table]().fields[column]
-            values = values.append_column(column, pa.nulls(values.num_rows, fast_validation.arrow_type(field)))
-        return Rows(self.table, source, values, np.arange(line, line + values.num_rows, dtype=np.int64), absent=absent)
+        return Rows(self.table, source, values, np.arange(line, line + values.num_rows, dtype=np.int64))
 
     def _absent(self, header: list[str]) -> tuple[str, ...]:
         return tuple(c for c in TABLES[self.table].optional if c not in header)
@@ -524,14 +520,19 @@ class Stage:
     def add(self, src: int, rows: Rows) -> None:
         """Stage validated rows of a registered source."""
         columns = list(TABLES[rows.table].columns)
-        absent = set(rows.absent)
-        if not isinstance(rows.frame, pa.Table):
-            # A frame without an optional column (written before the column existed) leaves it out.
-            left_out = [c for c in TABLES[rows.table].optional if c not in rows.frame.columns]
-            if left_out:
-                rows = dataclasses.replace(rows, frame=rows.frame.assign(**dict.fromkeys(left_out)))
-                absent |= set(left_out)
-        self.absent.setdefault(src, absent)
+        # A frame without an optional column (a file or frame written before the column
+        # existed) leaves it out: staged empty, and kept as stored by the upsert (store).
+        arrow = isinstance(rows.frame, pa.Table)
+        present = rows.frame.column_names if arrow else rows.frame.columns
+        left_out = [c for c in TABLES[rows.table].optional if c not in present]
+        if left_out:
+            fields = SCHEMAS[rows.table]().fields
+            frame = rows.frame
+            for c in left_out:
+                frame = (frame.append_column(c, pa.nulls(frame.num_rows, fast_validation.arrow_type(fields[c])))
+                         if arrow else frame.assign(**{c: None}))
+            rows = dataclasses.replace(rows, frame=frame)
+        self.absent.setdefault(src, set(rows.absent) | set(left_out))
         if isinstance(rows.frame, pa.Table):
             if rows.frame.num_rows == 0:
                 return
