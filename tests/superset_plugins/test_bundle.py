@@ -20,6 +20,7 @@ DASHBOARD_TITLES = {
     "Voksne med særlige behov – benchmark",
     "Styringscockpit",
     "Incitamentsafregning",
+    "Sagsbehandling og tilgang",
 }
 
 
