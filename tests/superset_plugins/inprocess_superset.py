@@ -63,6 +63,13 @@ CSV = {
         "2024,98.000000",
         "2025,100.000000",
     ],
+    # Cases (before the last assessment, so the reference dates stay 2025-06-01): C1 and C2 in 101, C3 in 147.
+    "cases.csv": [
+        "case_id,citizen_key,municipality_code,area,received_on,source,decided_on,decision,immediate_effort,closed_on,caseworker_id",
+        "C1,borger-a,101,adults,2025-02-03,own_application,2025-03-01,granted,false,,",
+        "C2,borger-c,101,children,2025-03-10,school_daycare,,,false,,",
+        "C3,borger-b,147,adults,2025-02-14,relatives,2025-02-20,rejected,true,2025-02-21,",
+    ],
     "expenditure.csv": [
         "municipality_code,year,function_code,kind,amount_dkk",
         "101,2023,5.28.22,actual,950000.00",

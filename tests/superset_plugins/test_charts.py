@@ -166,3 +166,35 @@ def test_settlement_payout_per_provider_adds_up_to_the_run_totals(published, sup
     assert got == pytest.approx(expected, rel=REL)
     assert sum(got.values()) == pytest.approx(float(runs["total"].iloc[0]), rel=REL)
     assert sum(got.values()) > 0
+
+
+def test_case_funnel_equals_counts_over_the_cases_and_grants(published, superset_client, warehouse_conn):
+    """Per year received: cases received = count of cases; with a grant = cases some grant's case_id names;
+    without = received − with; highest step k = cases whose linked grants reach ladder step k at most."""
+    chart = _data(superset_client, "sagsbehandling", "funnel")
+    cases = warehouse_conn("select case_id, received_on, decision from cases")
+    grants = warehouse_conn("select case_id, intervention_code from grants where case_id is not null")
+    steps = warehouse_conn("select intervention_code, ladder_step from intervention")
+    step_of = dict(zip(steps["intervention_code"], steps["ladder_step"]))
+    highest: dict[str, int] = {}
+    for case_id, code in zip(grants["case_id"], grants["intervention_code"]):
+        step = step_of.get(code)
+        highest[case_id] = max(highest.get(case_id, 0), 0 if step is None or step != step else int(step))
+    years = pd.to_datetime(cases["received_on"]).dt.year
+    expected = {}
+    for year in sorted(set(years)):
+        ids = cases.loc[years == year, "case_id"]
+        with_grant = [c for c in ids if c in highest]
+        expected[int(year)] = {
+            "sum_cases_received": len(ids),
+            "sum_cases_decided": int(cases.loc[years == year, "decision"].notna().sum()),
+            "sum_cases_with_grant": len(with_grant),
+            "sum_cases_without_grant": len(ids) - len(with_grant),
+            **{f"sum_highest_step_{k}": sum(1 for c in with_grant if highest[c] == k) for k in (1, 2, 3)},
+        }
+    got = {
+        _year(t): {m: int(chart.loc[i, m]) for m in expected[next(iter(expected))]}
+        for i, t in enumerate(chart["period"])
+    }
+    assert len(expected) >= 3 and sum(e["sum_cases_with_grant"] for e in expected.values()) > 0
+    assert got == expected

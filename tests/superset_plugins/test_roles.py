@@ -8,6 +8,12 @@ from tests.superset_plugins import inprocess_superset
 
 pytestmark = pytest.mark.superset
 
+# The views of the dashboard "Sagsbehandling og tilgang": each has municipality_code.
+CASE_VIEWS = (
+    "case_caseworker_load", "case_funnel", "case_immediate_effort", "case_inflow",
+    "case_investigation_deadline", "case_occupancy", "case_own_home_share",
+)
+
 def test_restriction_by_municipality_code_or_by_grant():
     assert roles.restriction(101, ["municipality_code", "year"]) == ("municipality_code", "municipality_code = 101")
     assert roles.restriction(147, ["grant_id", "assessed_on"]) == (
@@ -36,7 +42,8 @@ def sup():
         from superset.models.core import Database
 
         database = db.session.get(Database, sup.database_id)
-        for name in ("settlement_run", "settlement_run_municipality"):  # national and per-municipality run totals
+        # national and per-municipality run totals, and the case views
+        for name in ("settlement_run", "settlement_run_municipality", *CASE_VIEWS):
             if db.session.query(SqlaTable).filter_by(table_name=name).one_or_none() is None:
                 table = SqlaTable(table_name=name, database=database, schema="main")
                 db.session.add(table)
@@ -89,7 +96,7 @@ def test_roles_and_filters_exist_for_each_municipality(sup):
         filters = db.session.query(RowLevelSecurityFilter).filter(RowLevelSecurityFilter.roles.contains(role)).all()
         by_clause = {f.clause: sorted(t.table_name for t in f.tables) for f in filters}
         assert by_clause == {
-            "municipality_code = 101": ["grants", "settlement_line", "settlement_run_municipality"],
+            "municipality_code = 101": sorted(["grants", "settlement_line", "settlement_run_municipality", *CASE_VIEWS]),
             "grant_id in (select grant_id from grants where municipality_code = 101)": ["assessments"],
             "1 = 0": ["settlement_run"],
         }
@@ -117,6 +124,32 @@ def test_a_municipality_user_sees_only_its_own_grants(sup):
 def test_assessments_are_filtered_through_their_grant(sup):
     # G1 has 3 assessments, G3 has 1; G2's 2 are Frederiksberg's
     assert [g for g, _ in rows(sup, "kbh", "assessments", "grant_id", "assessed_on")] == ["G1", "G1", "G1", "G3"]
+
+
+def test_every_case_dataset_of_the_bundle_is_restricted_by_municipality_code():
+    from superset_plugins.bundle import dataset_column_names, load_assets
+
+    case_datasets = {t: s for t, s in load_assets().datasets.items() if t.startswith("case_")}
+    assert sorted(case_datasets) == sorted(CASE_VIEWS)
+    for table, spec in case_datasets.items():
+        assert not roles.is_open(table), table
+        assert roles.restriction(101, dataset_column_names(spec), table) == ("municipality_code", "municipality_code = 101")
+
+
+def test_a_municipality_user_sees_only_its_own_cases(sup):
+    # cases: C1 (adults, February) and C2 (children, March) in 101, C3 (adults, February) in 147
+    assert rows(sup, "kbh", "case_inflow", "municipality_code", "area", "source") == [
+        (101, "adults", "own_application"), (101, "children", "school_daycare"),
+    ]
+    assert rows(sup, "admin", "case_inflow", "municipality_code", "source") == [
+        (101, "own_application"), (101, "school_daycare"), (147, "relatives"),
+    ]
+    assert rows(sup, "kbh", "case_funnel", "municipality_code", "area", "cases_received") == [
+        (101, "adults", 1), (101, "children", 1),
+    ]
+    # C3 is 147's immediate-effort case: 101's users see no row of the view
+    assert rows(sup, "kbh", "case_immediate_effort", "municipality_code") == []
+    assert rows(sup, "admin", "case_immediate_effort", "municipality_code", "immediate_effort_cases") == [(147, 1)]
 
 
 def test_a_user_of_two_municipalities_sees_both(sup):
