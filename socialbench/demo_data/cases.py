@@ -193,26 +193,29 @@ def _investigations(rng, municipalities, case_ids, area, row, received) -> pd.Da
 
 
 def _housing_places(rng, grants: pd.DataFrame) -> pd.DataFrame:
-    """Places of every provider with § 107 or § 108 grants: the grants active on 30 June of
-    the provider's first year with grants, divided by an occupancy of 80-100 %; some
-    providers change their number of places on 1 January 2023."""
+    """Places of every provider with § 107 or § 108 grants, declared for each quarter from
+    the quarter of its first grant: the mean over the quarter's month ends of the grants
+    active there, divided by an occupancy drawn in params.PLACES_OCCUPANCY and rounded up
+    (at least one place); a row only when the number changes."""
     housing = grants[grants["intervention_code"].isin(p.HOUSING)]
+    months = np.arange(p.FIRST_GRANT_DAY.astype("datetime64[M]"), p.DATA_CUTOFF.astype("datetime64[M]") + 1)
+    month_ends = pd.DatetimeIndex((months + 1).astype("datetime64[D]") - np.timedelta64(1, "D"))
     rows = []
     for (provider, code), held in housing.groupby(["provider_id", "intervention_code"], sort=True):
-        starts = pd.to_datetime(held["start_date"])
-        ends = pd.to_datetime(held["end_date"]).fillna(pd.Timestamp(str(p.DATA_CUTOFF)))
-
-        def active(day: str) -> int:
-            at = pd.Timestamp(day)
-            return int(((starts <= at) & (ends >= at)).sum())
-
-        first_year = int(starts.min().year)
-        places = int(np.ceil(max(active(f"{first_year}-06-30"), active("2022-06-30"), 1) / rng.uniform(*p.PLACES_OCCUPANCY)))
-        rows.append((provider, code, pd.Timestamp(f"{first_year}-01-01").date(), places))
-        if rng.random() < p.PLACES_CHANGE_SHARE:
-            changed = int(np.ceil(max(active("2024-06-30"), 1) / rng.uniform(*p.PLACES_OCCUPANCY)))
-            if changed != places:
-                rows.append((provider, code, pd.Timestamp("2023-01-01").date(), changed))
+        starts = pd.to_datetime(held["start_date"]).to_numpy()[:, None]
+        ends = pd.to_datetime(held["end_date"]).to_numpy()[:, None]
+        active = pd.Series(((starts <= month_ends.to_numpy()) & (np.isnat(ends) | (ends > month_ends.to_numpy()))).sum(axis=0),
+                           index=month_ends)
+        quarter = active.index.to_period("Q")
+        places = None
+        for q in quarter.unique():
+            if q.start_time < pd.Timestamp(starts.min()).to_period("Q").start_time:
+                continue
+            mean = active[quarter == q].mean()
+            declared = max(1, int(np.floor(mean / rng.uniform(*p.PLACES_OCCUPANCY) + 0.5)))
+            if declared != places:
+                rows.append((provider, code, q.start_time.date(), declared))
+                places = declared
     return pd.DataFrame(rows, columns=["provider_id", "intervention_code", "valid_from", "places"])
 
 
@@ -236,18 +239,6 @@ def _link(cases: pd.DataFrame, grants: pd.DataFrame) -> pd.Series:
                 out.loc[index] = ids.pop(at)
                 decided.pop(at)
     return out
-
-
-def _owners(providers: pd.DataFrame, grants: pd.DataFrame) -> pd.Series:
-    """The municipality that runs each housing provider itself: the one with most of its
-    § 107 and § 108 grants; other providers have none."""
-    housing = grants[grants["intervention_code"].isin(p.HOUSING)]
-    top = housing.groupby(["provider_id", "municipality_code"]).size().reset_index(name="n")
-    top = top.sort_values(["provider_id", "n", "municipality_code"], ascending=[True, False, True])
-    owner = top.drop_duplicates("provider_id").set_index("provider_id")["municipality_code"]
-    return providers["provider_id"].map(owner).astype("Int64").astype(object).where(
-        providers["provider_id"].isin(owner.index), None
-    )
 
 
 def generate(seed: int, municipalities: pd.DataFrame, population: dict[str, np.ndarray], grants: pd.DataFrame,
@@ -297,7 +288,7 @@ def generate(seed: int, municipalities: pd.DataFrame, population: dict[str, np.n
     return {
         "cases": cases,
         "grants": linked,
-        "providers": providers.assign(owner_municipality_code=_owners(providers, grants)),
+        "providers": providers,
         "investigations": _investigations(rng, municipalities, case_ids, area, row, received),
         "caseworkers": caseworkers,
         "housing_places": _housing_places(p.rng(seed, "housing_places"), grants),

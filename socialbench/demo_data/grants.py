@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from socialbench import reference
 from socialbench.demo_data import params as p
 from socialbench.demo_data.expenditure import price_index
 
@@ -45,11 +46,16 @@ class Pool:
     down: np.ndarray
 
 
-def providers_frame() -> pd.DataFrame:
+def providers_frame(own: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The providers of params.PROVIDERS (P001 on, no owner), then the municipalities' own
+    housing providers of `own` (columns provider_name, owner_municipality_code)."""
+    names = [name for name, _ in p.PROVIDERS] + ([] if own is None else list(own["provider_name"]))
+    owners = [None] * len(p.PROVIDERS) + ([] if own is None else [int(c) for c in own["owner_municipality_code"]])
     return pd.DataFrame(
         {
-            "provider_id": [f"P{k:03d}" for k in range(1, len(p.PROVIDERS) + 1)],
-            "provider_name": [name for name, _ in p.PROVIDERS],
+            "provider_id": [f"P{k:03d}" for k in range(1, len(names) + 1)],
+            "provider_name": names,
+            "owner_municipality_code": pd.Series(owners, dtype=object),
         }
     )
 
@@ -232,17 +238,66 @@ def generate(seed: int, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]
     weight = municipalities["population_2026"].to_numpy() * municipalities["sei_2025"].to_numpy()
     primary = primary_grants(rng, p.PRIMARY_GRANTS, ORDINARY, municipality_weight=weight)
     grants = simulate(rng, primary, municipalities["region_code"].to_numpy(), pool, ORDINARY)
-    return _frames(grants, municipalities)
+    codes = municipalities["municipality_code"].to_numpy()
+    _own_home_rising(p.rng(seed, "own_home"), grants, codes, pool)
+    own = _own_places(p.rng(seed, "own_places"), grants, codes, len(pool.offers))
+    return _frames(grants, municipalities, own)
+
+
+def _own_home_rising(rng, grants: Grants, codes: np.ndarray, pool: Pool) -> None:
+    """In the municipalities of params.OWN_HOME_RISING, redraw each §85/§107/§108 grant as §85
+    with a chance rising with its start year (a housing grant keeps its intervention
+    otherwise; a §85 grant becomes §107 or §108 by their shares). A grant whose intervention
+    changes gets a provider, drawn at random, that offers the new one. Durations, levels and
+    end reasons stay as drawn. Changes `grants` in place."""
+    support = ("SEL85",) + p.HOUSING
+    first, last = int(str(ORDINARY.first_day)[:4]), int(str(ORDINARY.cutoff)[:4])
+    year = grants.start.astype("datetime64[Y]").astype(int) + 1970
+    housing_share = np.array([ORDINARY.interventions[c][0] for c in p.HOUSING])
+    for code, (low, high) in p.OWN_HOME_RISING.items():
+        at = np.flatnonzero((codes[grants.municipality] == code) & np.isin(grants.intervention.astype(str), support))
+        chance = low + (high - low) * (year[at] - first) / (last - first)
+        home = rng.random(len(at)) < chance
+        housing = rng.choice(np.array(p.HOUSING, dtype=object), len(at), p=housing_share / housing_share.sum())
+        was = grants.intervention[at].astype(str)
+        new = np.where(home, "SEL85", np.where(np.isin(was, p.HOUSING), was, housing)).astype(object)
+        for k in np.flatnonzero(new != was):
+            offering = [j for j, offers in enumerate(pool.offers) if new[k] in offers]
+            grants.provider[at[k]] = offering[rng.integers(len(offering))]
+        grants.intervention[at] = new
+
+
+def _own_places(rng, grants: Grants, codes: np.ndarray, first_own: int) -> pd.DataFrame:
+    """About half the municipalities get a housing provider of their own (see
+    params.OWN_PLACES_*), numbered from `first_own` in municipality-code order, and move a
+    share of their own §107/§108 grants to it (`grants.provider` changes in place). Returns
+    the own providers: provider_name, owner_municipality_code."""
+    housing = np.isin(grants.intervention.astype(str), p.HOUSING)
+    counts = pd.Series(codes[grants.municipality[housing]]).value_counts()
+    eligible = np.sort(counts.index[counts >= p.OWN_PLACES_MIN_GRANTS].to_numpy())
+    chosen = np.sort(rng.choice(eligible, min(p.OWN_PLACES_MUNICIPALITIES, len(eligible)), replace=False))
+    names = dict(zip(reference.frame("municipality")["municipality_code"], reference.frame("municipality")["municipality_name"]))
+    for k, code in enumerate(chosen):
+        at = np.flatnonzero(housing & (codes[grants.municipality] == code))
+        moved = rng.random(len(at)) < rng.uniform(*p.OWN_PLACES_SHARE)
+        grants.provider[at[moved]] = first_own + k
+    return pd.DataFrame(
+        {
+            "provider_name": [f"{names[int(c)]} Kommune, botilbud" for c in chosen],
+            "owner_municipality_code": [int(c) for c in chosen],
+        }
+    )
 
 
 def _concat(parts: list[Grants]) -> Grants:
     return Grants(**{k: np.concatenate([getattr(g, k) for g in parts]) for k in Grants.__dataclass_fields__})
 
 
-def _frames(grants: Grants, municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def _frames(grants: Grants, municipalities: pd.DataFrame, own: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     g = in_id_order(grants)
     ids = np.array([f"G-{k:06d}" for k in range(1, len(g.start) + 1)], dtype=object)
-    provider_ids = providers_frame()["provider_id"].to_numpy()
+    providers = providers_frame(own)
+    provider_ids = providers["provider_id"].to_numpy()
     grants_frame = pd.DataFrame(
         {
             "grant_id": ids,
@@ -264,7 +319,7 @@ def _frames(grants: Grants, municipalities: pd.DataFrame) -> dict[str, pd.DataFr
         }
     )
     return {
-        "providers": providers_frame(),
+        "providers": providers,
         "grants": grants_frame,
         "assessments": assessments,
         "rates": rates_frame(),

@@ -22,7 +22,7 @@ AGES = np.arange(0, 101)  # 0-100 (100 = 100 and over)
 PARTS = {
     "municipality": 1, "population": 2, "children": 3, "adults": 4, "budget": 5, "grants": 6, "indicators": 7,
     "national_providers": 8, "national_grants": 9,
-    "cases": 20, "caseworkers": 21, "housing_places": 22,
+    "cases": 20, "caseworkers": 21, "housing_places": 22, "own_home": 23, "own_places": 24,
 }
 
 
@@ -250,8 +250,20 @@ FTE_SHARES = (0.65, 0.1, 0.15, 0.05, 0.05)
 CASEWORKER_TURNOVER = 0.18
 # Places of housing providers (SEL107, SEL108): declared so that occupancy is mostly 80-100 %,
 # with a change of the number of places in some years.
-PLACES_OCCUPANCY = (0.80, 1.0)
-PLACES_CHANGE_SHARE = 0.3
+# The number of places is declared for each quarter from its first day (a row only when it changes):
+# the quarter's mean of the grants active at the month ends divided by an occupancy drawn here.
+PLACES_OCCUPANCY = (0.86, 0.98)
+# Own places (botilbud the municipality runs itself): about half the municipalities, drawn among
+# those with at least OWN_PLACES_MIN_GRANTS § 107/§ 108 grants, have one housing provider of
+# their own (providers P041 on, owner_municipality_code set), which takes this share of the
+# municipality's own § 107/§ 108 grants (the municipality's own value lies in the range).
+OWN_PLACES_MUNICIPALITIES = 49
+OWN_PLACES_MIN_GRANTS = 10
+OWN_PLACES_SHARE = (0.75, 1.0)
+# A rising own-home share (§ 85 rather than § 107/§ 108) in Sønderborg and Høje-Taastrup: each
+# of their §85/§107/§108 grants is redrawn as §85 with a chance rising linearly with its start
+# year from the first value (FIRST_GRANT_DAY's year) to the second (DATA_CUTOFF's year).
+OWN_HOME_RISING = {540: (0.50, 0.98), 169: (0.62, 0.96)}
 
 # Providers: name and the interventions they deliver.
 HOUSING = ("SEL107", "SEL108")

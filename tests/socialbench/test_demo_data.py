@@ -215,10 +215,12 @@ def test_budgets_are_close_to_actuals_in_whole_thousands(demo):
 # --- grants, assessments, rates ------------------------------------------------------------
 
 
-def test_about_20000_grants_from_about_40_providers(demo):
+def test_about_20000_grants_from_about_40_providers_and_the_municipalities_own(demo):
     grants = demo["grants"]
     assert 19_000 <= len(grants) <= 21_000
-    assert 35 <= len(demo["providers"]) <= 45
+    private = demo["providers"]["owner_municipality_code"].isna()
+    assert 35 <= private.sum() <= 45
+    assert 40 <= (~private).sum() <= 58  # one own housing provider in about half of 98 municipalities
     assert set(grants["provider_id"]) <= set(demo["providers"]["provider_id"])
     assert grants["start_date"].min() >= dt.date(2019, 1, 1)
     assert grants["start_date"].max() <= dt.date(2025, 12, 31)
@@ -391,3 +393,72 @@ def test_demo_data_keeps_grants_that_were_not_synthetic(engine, write_csv):
 def test_demo_data_needs_an_initialised_warehouse(db_url, capsys):
     assert cli.main(["demo-data", "--db", db_url, "--no-refresh"]) == 1
     assert "socialbench init" in capsys.readouterr().err
+
+
+# --- issue 11: own-home share and own places, computed from the frames (not the views) -----
+
+
+def _own_home_share(grants: pd.DataFrame, code: int, day: str) -> float:
+    """Citizens with an active §85 grant and no active §107/§108 grant, over those plus the
+    citizens with an active §107/§108 grant, on `day` (active: started on or before, not
+    ended on or before)."""
+    d = dt.date.fromisoformat(day)
+    g = grants[(grants["municipality_code"] == code) & (grants["start_date"] <= d)]
+    g = g[g["end_date"].isna() | g["end_date"].map(lambda e: e is not None and e > d)]
+    housing = set(g.loc[g["intervention_code"].isin(["SEL107", "SEL108"]), "citizen_key"])
+    home = set(g.loc[g["intervention_code"] == "SEL85", "citizen_key"]) - housing
+    return len(home) / (len(home) + len(housing))
+
+
+@pytest.mark.parametrize("code", [540, 169])
+def test_own_home_share_rises_in_soenderborg_and_hoeje_taastrup(demo, code):
+    first, last = _own_home_share(demo["grants"], code, "2019-12-31"), _own_home_share(demo["grants"], code, "2025-12-31")
+    assert last - first >= 0.15
+    assert last >= 0.75
+
+
+def test_own_home_share_stays_roughly_flat_elsewhere(demo):
+    grants = demo["grants"]
+    others = sorted(set(grants["municipality_code"]) - {540, 169})
+    big = grants[grants["municipality_code"].isin(others)].groupby("municipality_code")["citizen_key"].nunique()
+    changes = [
+        _own_home_share(grants, code, "2025-12-31") - _own_home_share(grants, code, "2019-12-31")
+        for code in big[big >= 150].index
+    ]
+    assert len(changes) >= 10
+    assert np.median(np.abs(changes)) <= 0.10
+
+
+def test_about_half_the_municipalities_have_own_places(demo):
+    providers, places = demo["providers"], demo["housing_places"]
+    owned = providers.dropna(subset=["owner_municipality_code"])
+    assert 40 <= owned["owner_municipality_code"].nunique() <= 58  # 98 / 2 = 49
+    assert set(owned["provider_id"]) <= set(places["provider_id"])
+    # The owner's citizens hold (nearly all of) the own provider's grants.
+    grants = demo["grants"][demo["grants"]["provider_id"].isin(owned["provider_id"])]
+    owner_of = dict(zip(owned["provider_id"], owned["owner_municipality_code"]))
+    assert (grants["municipality_code"] == grants["provider_id"].map(owner_of)).all()
+
+
+def test_occupancy_of_own_places_is_mostly_80_to_100_percent(demo):
+    """At each month end 2020-2025: grants active ÷ the places declared (latest valid_from
+    on or before the month end)."""
+    owned = demo["providers"].dropna(subset=["owner_municipality_code"])["provider_id"]
+    places = demo["housing_places"][demo["housing_places"]["provider_id"].isin(owned)]
+    grants = demo["grants"]
+    ratios = []
+    for year in range(2020, 2026):
+        for month in range(1, 13):
+            end = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+            for (provider, code), declared in places.groupby(["provider_id", "intervention_code"]):
+                valid = declared[declared["valid_from"] <= end]
+                if valid.empty:
+                    continue
+                n = valid.sort_values("valid_from")["places"].iloc[-1]
+                g = grants[(grants["provider_id"] == provider) & (grants["intervention_code"] == code)]
+                active = ((g["start_date"] <= end) & g["end_date"].map(lambda e: e is None or e > end)).sum()
+                ratios.append(active / n)
+    ratios = np.array(ratios)
+    assert len(ratios) > 1000
+    assert ((ratios >= 0.8) & (ratios <= 1.0)).mean() >= 0.75
+    assert 0.8 <= np.median(ratios) <= 1.0
