@@ -270,7 +270,7 @@ def test_the_cli_publishes(published, superset_server, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "reused the existing database connection 'socialbench'" in out
-    assert f"published {len(dataset_uuids())} datasets, {len(chart_uuids())} charts, 4 dashboards" in out
+    assert f"published {len(dataset_uuids())} datasets, {len(chart_uuids())} charts, {len(dashboard_slugs())} dashboards" in out
 
 
 @pytest.mark.superset
