@@ -85,6 +85,9 @@ class TableSpec:
     # written before them still load. Left out, the column is empty in new rows and kept
     # as stored in replaced ones.
     optional: tuple[str, ...] = ()
+    # What an empty cell is stored as (`meta: {empty_as: ""}`), for a column that is part
+    # of the key and so cannot be null (rates.provider_id: '' is the general rate).
+    empty_as: tuple[tuple[str, str], ...] = ()
 
     @property
     def filename(self) -> str:
@@ -118,7 +121,10 @@ def _spec(doc: dict) -> TableSpec:
         if found
     )
     optional = tuple(col["name"] for col in doc["columns"] if (col.get("meta") or {}).get("optional"))
-    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references, orders, optional)
+    empty_as = tuple(
+        (col["name"], (col.get("meta") or {})["empty_as"]) for col in doc["columns"] if "empty_as" in (col.get("meta") or {})
+    )
+    return TableSpec(name, tuple(keys[0]), tuple(col["name"] for col in doc["columns"]), references, orders, optional, empty_as)
 
 
 def _in_load_order(specs: dict[str, TableSpec]) -> dict[str, TableSpec]:
@@ -578,11 +584,12 @@ class Stage:
         """SQL for the staged rows of table, one per key: the last source's (as an upsert
         of the sources in order would leave them)."""
         key = ", ".join(TABLES[table].key)
-        cols = ", ".join(columns)
+        empty = dict(TABLES[table].empty_as)
+        cols = ", ".join(f"coalesce({c}, '{empty[c]}') as {c}" if c in empty else c for c in columns)
         if sum(t == table for t, _, _ in self.sources) == 1:
             return f"select {cols} from {stage_table(table)}"  # one source: its keys are unique once checked
         return (
-            f"select {cols} from (select {cols}, row_number() over "
+            f"select {cols} from (select {', '.join(columns)}, row_number() over "
             f"(partition by {key} order by _src desc, _line desc) as _rn from {stage_table(table)}) as latest "
             "where _rn = 1"
         )
@@ -785,7 +792,8 @@ def store(conn: Connection, stage: Stage) -> dict[str, int]:
     for table in progress.track([t for t in TABLES if t in stage.counts], label="Writing"):
         spec = TABLES[table]
         # An optional column no file of the load has: empty in new rows, as stored in replaced ones.
-        columns = [c for c in spec.columns if c not in stage.left_out(table)]
+        # A column with `empty_as` is part of the key: never left out (stored as empty_as).
+        columns = [c for c in spec.columns if c not in stage.left_out(table) or c in dict(spec.empty_as)]
         warehouse.upsert_select(conn, table, columns, spec.key, stage.latest(table, columns))
         counts[table] = stage.counts[table]
     return counts

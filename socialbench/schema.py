@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy.engine import Connection, Engine
 
 from socialbench import reference, warehouse
+from socialbench.forecast import tiers
 
 
 def sql_root():
@@ -154,4 +155,5 @@ def init(engine: Engine) -> list[str]:
         for view in views():
             conn.execute(sa.text(f"create view {view.name} as\n{view.sql}"))
         reference.seed(conn)
+        tiers.seed(conn)  # the shipped refusion tiers, for years without any (docs/forecast.md)
     return done

@@ -311,6 +311,7 @@ class AssessmentsSchema(Schema):
 class RatesSchema(Schema):
     intervention_code = _code()
     support_level = Whole(required=True, validate=validate.Range(0, 4, error="support level must be 0-4"))
+    provider_id = Text(allow_none=True, load_default=None)  # empty: the general rate (stored as '')
     valid_from = _iso_date(required=True)
     daily_rate_dkk = Amount(NumericType(12, 2), minimum=Decimal(0), plausible=DAILY_RATE_MAX_DKK, required=True)
 

@@ -70,6 +70,7 @@ def test_the_loadable_tables_are_the_declared_ones_and_have_a_schema():
     assert declared == set(INPUT_TABLES) == set(schemas.SCHEMAS) == {
         "providers", "grants", "assessments", "rates", "population", "expenditure", "full_year_citizens",
         "price_index", "structural_indicators", "cases", "investigations", "caseworkers", "housing_places",
+        "budget_plan", "refusion_tiers",
     }
 
 
