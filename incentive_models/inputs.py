@@ -47,7 +47,7 @@ QUERIES = {
     ),
     "rates": (
         "select intervention_code, support_level, valid_from, cast(daily_rate_dkk as varchar) as daily_rate_dkk"
-        " from rates where intervention_code in ({codes})"
+        " from rates where intervention_code in ({codes}) and provider_id = ''"  # general rates only, until rule 4 uses rate_rule
     ),
 }
 

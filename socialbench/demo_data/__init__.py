@@ -40,7 +40,11 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     }
     population_of = {"children": pop_0_22, "adults": pop_18_64}
     frames.update(cases.generate(seed, municipalities, population_of, frames["grants"], frames["providers"]))
-    return {name: frames[name][list(spec.columns)] for name, spec in loading.TABLES.items()}
+    # Tables the demo has no frame of (yet) and optional columns it leaves out are skipped.
+    return {
+        name: frames[name][[c for c in spec.columns if c in frames[name].columns or c not in spec.optional]]
+        for name, spec in loading.TABLES.items() if name in frames
+    }
 
 
 def source(seed: int) -> str:

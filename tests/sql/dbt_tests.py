@@ -56,8 +56,10 @@ def column_test(model: str, column: str, test) -> DataTest:
     elif kind == "relationships":
         # `same: [columns]` (ours): the parent row also has the child's values in those columns.
         same = "".join(f" and parent.{c} = child.{c}" for c in arg.get("same", ()))
+        # `where: <condition>` (dbt's test config `where`): only the child rows it selects.
+        where = f" and ({arg['where']})" if arg.get("where") else ""
         sql = (
-            f"select count(*) from {model} as child where child.{column} is not null and not exists"
+            f"select count(*) from {model} as child where child.{column} is not null{where} and not exists"
             f" (select 1 from {arg['to']} as parent where parent.{arg['field']} = child.{column}{same})"
         )
     elif kind == "expression_is_true":
