@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from socialbench import loading, warehouse
-from socialbench.demo_data import cases, expenditure, grants, params, population
+from socialbench.demo_data import budget, cases, expenditure, grants, params, population
 
 DEFAULT_SEED = params.DEFAULT_SEED
 
@@ -40,6 +40,12 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     }
     population_of = {"children": pop_0_22, "adults": pop_18_64}
     frames.update(cases.generate(seed, municipalities, population_of, frames["grants"], frames["providers"]))
+    # Budget follow-up (budget.py): provider tariffs and budget plans, where the schema declares them;
+    # refusion_tiers come from package data (`socialbench init` seeds them).
+    if "provider_id" in loading.TABLES["rates"].columns:
+        frames["rates"] = budget.tariffs(seed, frames["providers"], frames["rates"])
+    if "budget_plan" in loading.TABLES:
+        frames["budget_plan"] = budget.plans(seed, frames["grants"], frames["assessments"], frames["rates"])
     # Tables the demo has no frame of (yet) and optional columns it leaves out are skipped.
     return {
         name: frames[name][[c for c in spec.columns if c in frames[name].columns or c not in spec.optional]]

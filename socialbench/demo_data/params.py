@@ -302,3 +302,10 @@ def decimals(values, places: int) -> list[Decimal]:
 def dates(days: np.ndarray) -> list:
     """numpy datetime64[D] (NaT = missing) as datetime.date objects or None."""
     return np.asarray(days, dtype="datetime64[D]").astype(object).tolist()
+
+# --- budget follow-up (issue 12; budget.py) ----------------------------------------------
+PARTS.update({"tariffs": 25, "budget_plan": 26})
+TARIFF_PROVIDERS = 10  # providers (of PROVIDERS) with tariffs of their own
+TARIFF_SPREAD = 0.14  # own tariff = general rate x U(1 - spread, 1 + spread), per intervention and level
+PLAN_MISS_SD = 0.03  # planned quantity and unit price each miss the actual by N(0, 3 %) ...
+PLAN_MISS_MAX = 0.045  # ... cut at ±4.5 %, so the budget misses by a few percent either way

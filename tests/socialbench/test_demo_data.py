@@ -64,8 +64,8 @@ def test_same_seed_gives_identical_frames_and_another_seed_differs(demo):
 
 
 def test_frames_have_exactly_the_loader_columns_and_python_types(demo):
-    assert list(demo) == list(loading.TABLES)
-    for table, spec in loading.TABLES.items():
+    assert list(demo) == [t for t in loading.TABLES if t != "refusion_tiers"]  # seeded by init from package data
+    for table, spec in ((t, s) for t, s in loading.TABLES.items() if t in demo):
         assert list(demo[table].columns) == list(spec.columns), table
         key = list(spec.key)
         assert not demo[table].duplicated(key).any(), table
@@ -462,3 +462,68 @@ def test_occupancy_of_own_places_is_mostly_80_to_100_percent(demo):
     assert len(ratios) > 1000
     assert ((ratios >= 0.8) & (ratios <= 1.0)).mean() >= 0.75
     assert 0.8 <= np.median(ratios) <= 1.0
+
+
+# --- budget follow-up (issue 12) ---------------------------------------------------------
+
+def _actual_by_day(demo, municipality: int) -> pd.DataFrame:
+    """Slow oracle: expand one municipality's grants day by day, level by the latest
+    assessment, general rate of the day's year; full-year citizens and cost per year."""
+    g = demo["grants"][demo["grants"]["municipality_code"] == municipality]
+    a = demo["assessments"][demo["assessments"]["grant_id"].isin(g["grant_id"])]
+    r = demo["rates"][demo["rates"]["provider_id"] == ""]
+    rate = {(x.intervention_code, x.support_level, x.valid_from.year): float(x.daily_rate_dkk) for x in r.itertuples()}
+    totals: dict = {}
+    for grant in g.itertuples():
+        marks = sorted((x.assessed_on, x.support_level) for x in a[a["grant_id"] == grant.grant_id].itertuples())
+        last = grant.end_date or dt.date(2025, 12, 31)
+        day, k = grant.start_date, 0
+        while day <= last:
+            while k + 1 < len(marks) and marks[k + 1][0] <= day:
+                k += 1
+            if day.year >= 2019:
+                days_in_year = 366 if day.year % 4 == 0 else 365
+                t = totals.setdefault((day.year, grant.intervention_code), [0.0, 0.0])
+                t[0] += 1 / days_in_year
+                t[1] += rate[(grant.intervention_code, marks[k][1], day.year)]
+            day += dt.timedelta(days=1)
+    return totals
+
+
+def test_every_municipality_and_intervention_with_grants_has_a_plan_for_each_year(demo):
+    g = demo["grants"]
+    for year in range(2019, 2026):
+        active = g[(g["start_date"] <= dt.date(year, 12, 31)) & (g["end_date"].isna() | (g["end_date"] >= dt.date(year, 1, 1)))]
+        want = set(zip(active["municipality_code"], active["intervention_code"]))
+        b = demo["budget_plan"][demo["budget_plan"]["year"] == year]
+        assert want == set(zip(b["municipality_code"], b["intervention_code"]))
+
+
+@pytest.mark.parametrize("municipality", [101, 370])
+def test_plans_are_within_10_percent_of_the_actuals_day_by_day_and_miss_both_ways(demo, municipality):
+    totals = _actual_by_day(demo, municipality)
+    b = demo["budget_plan"][demo["budget_plan"]["municipality_code"] == municipality]
+    ratios = []
+    for row in b.itertuples():
+        fyc, cost = totals[(row.year, row.intervention_code)]
+        assert float(row.planned_full_year_citizens) == pytest.approx(fyc, rel=0.10)
+        assert float(row.planned_unit_cost_dkk) == pytest.approx(cost / fyc, rel=0.10)
+        ratios.append(float(row.planned_full_year_citizens * row.planned_unit_cost_dkk) / cost)
+    assert min(ratios) < 0.98 and max(ratios) > 1.02
+
+
+def test_8_to_12_providers_have_own_tariffs_within_15_percent_of_the_general_rate(demo):
+    r = demo["rates"]
+    general = r[r["provider_id"] == ""]
+    own = r[r["provider_id"] != ""]
+    assert 8 <= own["provider_id"].nunique() <= 12
+    both = own.merge(general, on=["intervention_code", "support_level", "valid_from"], suffixes=("", "_general"))
+    assert len(both) == len(own)
+    ratio = both["daily_rate_dkk"].map(float) / both["daily_rate_dkk_general"].map(float)
+    assert ratio.between(0.85, 1.15).all() and ratio.min() < 0.97 and ratio.max() > 1.03
+
+
+def test_budget_plans_and_tariffs_are_deterministic(demo):
+    again = demo_data.generate(SEED)
+    pd.testing.assert_frame_equal(demo["budget_plan"], again["budget_plan"])
+    pd.testing.assert_frame_equal(demo["rates"], again["rates"])
