@@ -680,12 +680,15 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
         key=lambda item: parents.index(item[1].to) if item[1].to in parents else len(parents),
     )
     for table, ref in refs:
+        # A column stored as `empty_as` when empty (rates.provider_id '') refers to nothing then.
+        empty = dict(TABLES[table].empty_as)
+        not_empty = f" and s.{ref.column} <> '{empty[ref.column]}'" if ref.column in empty else ""
         in_stage = (
             f" and not exists (select 1 from {stage_table(ref.to)} as p where p.{ref.field} = s.{ref.column})"
             if ref.to in staged else ""
         )
         add(
-            f"select _src, _line, {ref.column} from {stage_table(table)} as s where s.{ref.column} is not null "
+            f"select _src, _line, {ref.column} from {stage_table(table)} as s where s.{ref.column} is not null{not_empty} "
             f"and not exists (select 1 from {ref.to} as r where r.{ref.field} = s.{ref.column}){in_stage} "
             "order by _src, _line",
             ref.column,
