@@ -100,3 +100,22 @@ def test_refusion_tiers_are_shipped_and_a_correction_is_kept(engine, write_csv, 
         assert tiers.seed(conn) == 0  # every shipped year has tiers: nothing re-seeded
     assert rows(engine, "select refund_share from refusion_tiers where year = 2026 and area = 'adults' "
                         "and threshold_dkk = 830000") == [(Decimal("0.3000"),)]
+
+
+
+def test_rows_with_an_empty_provider_are_general_rates_and_refer_to_no_provider(engine):
+    # Rows from a frame (the demo generator) carry the stored form '' rather than an empty
+    # cell; '' names no provider, while 'P9' must still be a known provider.
+    import pandas as pd
+
+    def batch(provider_id):
+        frame = pd.DataFrame({"intervention_code": ["SEL107"], "support_level": [2], "provider_id": [provider_id],
+                              "valid_from": [pd.Timestamp("2026-01-01").date()], "daily_rate_dkk": [Decimal("1000")]})
+        return [loading.Rows("rates", "rates.csv", frame, [2])]
+
+    assert loading.load_batch(engine, batch("")) == {"rates": 1}
+    assert rows(engine, "select provider_id, daily_rate_dkk from rates") == [("", Decimal("1000.00"))]
+    with pytest.raises(InputError) as raised:
+        loading.load_batch(engine, batch("P9"))
+    assert [str(p) for p in raised.value.problems] == [
+        "rates.csv:2: provider_id: unknown provider 'P9': load it in providers.csv"]
