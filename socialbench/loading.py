@@ -53,12 +53,14 @@ CHUNK_ROWS = 50_000
 @dataclass(frozen=True)
 class Reference:
     """A declared `relationships: {to, field}` test: `column` refers to `to.field`; with
-    `same: [columns]`, the row referred to has the same values in those columns."""
+    `same: [columns]`, the row referred to has the same values in those columns; with
+    `where: <condition>` (dbt's test config), only the rows it selects refer to anything."""
 
     column: str
     to: str
     field: str
     same: tuple[str, ...] = ()
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def _spec(doc: dict) -> TableSpec:
     references = tuple(
         Reference(
             col["name"], test["relationships"]["to"], test["relationships"]["field"],
-            tuple(test["relationships"].get("same", ())),
+            tuple(test["relationships"].get("same", ())), test["relationships"].get("where", ""),
         )
         for col in doc["columns"]
         for test in col.get("tests", [])
@@ -680,15 +682,13 @@ def check(conn: Connection, stage: Stage) -> list[Problem]:
         key=lambda item: parents.index(item[1].to) if item[1].to in parents else len(parents),
     )
     for table, ref in refs:
-        # A column stored as `empty_as` when empty (rates.provider_id '') refers to nothing then.
-        empty = dict(TABLES[table].empty_as)
-        not_empty = f" and s.{ref.column} <> '{empty[ref.column]}'" if ref.column in empty else ""
+        only = f" and ({ref.where})" if ref.where else ""
         in_stage = (
             f" and not exists (select 1 from {stage_table(ref.to)} as p where p.{ref.field} = s.{ref.column})"
             if ref.to in staged else ""
         )
         add(
-            f"select _src, _line, {ref.column} from {stage_table(table)} as s where s.{ref.column} is not null{not_empty} "
+            f"select _src, _line, {ref.column} from {stage_table(table)} as s where s.{ref.column} is not null{only} "
             f"and not exists (select 1 from {ref.to} as r where r.{ref.field} = s.{ref.column}){in_stage} "
             "order by _src, _line",
             ref.column,
