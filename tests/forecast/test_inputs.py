@@ -11,16 +11,11 @@ import sqlalchemy as sa
 from socialbench import loading
 from socialbench.errors import InputError
 from socialbench.forecast import tiers
+from tests.socialbench.load_problems import problems_of
 
 BUDGET = "municipality_code,year,intervention_code,planned_full_year_citizens,planned_unit_cost_dkk"
 RATES = "intervention_code,support_level,provider_id,valid_from,daily_rate_dkk"
 TIERS = "year,area,threshold_dkk,refund_share"
-
-
-def problems(engine, folder) -> list[str]:
-    with pytest.raises(InputError) as raised:
-        loading.load_path(engine, folder)
-    return [str(p) for p in raised.value.problems]
 
 
 def rows(engine, sql):
@@ -66,7 +61,7 @@ def test_bad_budget_rates_and_tiers_are_refused(engine, write_csv, folder):
     write_csv("rates.csv", RATES, "SEL107,2,P9,2026-01-01,1000", folder=folder)
     write_csv("refusion_tiers.csv", TIERS, "2026,adults,830000,1.5", "2026,elderly,830000,0.25", folder=folder)
     budget, rates_csv, tiers_csv = (folder / n for n in ("budget_plan.csv", "rates.csv", "refusion_tiers.csv"))
-    found = problems(engine, folder)
+    found = problems_of(engine, folder)
     assert f"{budget}:2: planned_full_year_citizens: must be at least 0: -1" in found
     assert f"{tiers_csv}:2: refund_share: must be at most 1: 1.5" in found
     assert f"{tiers_csv}:3: area: must be one of children, adults" in found
@@ -79,7 +74,7 @@ def test_unknown_provider_municipality_and_intervention_and_duplicates(engine, w
               "999,2026,NOPE,1,1", folder=folder)
     write_csv("rates.csv", RATES, "SEL107,2,P9,2026-01-01,1000", folder=folder)
     budget, rates_csv = folder / "budget_plan.csv", folder / "rates.csv"
-    found = problems(engine, folder)
+    found = problems_of(engine, folder)
     assert any(p.startswith(f"{budget}:3: municipality_code,year,intervention_code: duplicate key") for p in found), found
     assert any(p.startswith(f"{budget}:4: municipality_code: unknown") for p in found), found
     assert any(p.startswith(f"{budget}:4: intervention_code: unknown") for p in found), found
@@ -100,7 +95,6 @@ def test_refusion_tiers_are_shipped_and_a_correction_is_kept(engine, write_csv, 
         assert tiers.seed(conn) == 0  # every shipped year has tiers: nothing re-seeded
     assert rows(engine, "select refund_share from refusion_tiers where year = 2026 and area = 'adults' "
                         "and threshold_dkk = 830000") == [(Decimal("0.3000"),)]
-
 
 
 def test_rows_with_an_empty_provider_are_general_rates_and_refer_to_no_provider(engine):

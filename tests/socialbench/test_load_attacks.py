@@ -14,6 +14,7 @@ from socialbench.cpr import CPR_MESSAGE
 from socialbench.errors import InputError
 from socialbench.schemas import SCHEMAS, Text
 from tests.socialbench.examples import ROWS
+from tests.socialbench.load_problems import problems_of
 
 GRANTS_HEADER = "grant_id,citizen_key,municipality_code,provider_id,intervention_code,start_date,end_date,end_reason"
 
@@ -21,12 +22,6 @@ GRANTS_HEADER = "grant_id,citizen_key,municipality_code,provider_id,intervention
 def rows(engine, sql):
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(sa.text(sql)).fetchall()]
-
-
-def problems_of(engine, path, **kwargs):
-    with pytest.raises(InputError) as info:
-        loading.load_path(engine, path, **kwargs)
-    return [str(p) for p in info.value.problems]
 
 
 def count(engine, table):

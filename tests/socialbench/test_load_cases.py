@@ -8,19 +8,13 @@ import sqlalchemy as sa
 
 from socialbench import loading
 from socialbench.cpr import CPR_MESSAGE
-from socialbench.errors import InputError
+from tests.socialbench.load_problems import problems_of
 
 CASEWORKERS = "caseworker_id,municipality_code,team,fte,employed_from,employed_to"
 CASES = ("case_id,citizen_key,municipality_code,area,received_on,source,decided_on,decision,"
          "immediate_effort,closed_on,caseworker_id")
 INVESTIGATIONS = "investigation_id,case_id,started_on,completed_on"
 PLACES = "provider_id,intervention_code,valid_from,places"
-
-
-def problems(engine, folder) -> list[str]:
-    with pytest.raises(InputError) as raised:
-        loading.load_path(engine, folder)
-    return [str(p) for p in raised.value.problems]
 
 
 def nothing_written(engine) -> bool:
@@ -65,7 +59,7 @@ def test_dates_out_of_order_are_refused(engine, write_csv, folder):
     write_csv("cases.csv", CASES, "K1,B-1,101,children,2024-02-01,school_daycare,2024-01-31,granted,false,,W1",
               "K2,B-2,147,adults,2024-02-02,own_application,,,true,2024-02-01,W2", folder=folder)
     write_csv("investigations.csv", INVESTIGATIONS, "U1,K1,2024-02-05,2024-02-04", folder=folder)
-    assert problems(engine, folder) == [   # by file, then line
+    assert problems_of(engine, folder) == [   # by file, then line
         f"{folder / 'cases.csv'}:2: decided_on: decided_on 2024-01-31 is before received_on 2024-02-01",
         f"{folder / 'cases.csv'}:3: closed_on: closed_on 2024-02-01 is before received_on 2024-02-02",
         f"{folder / 'caseworkers.csv'}:2: employed_to: employed_to 2023-12-31 is before employed_from 2024-01-01",
@@ -79,7 +73,7 @@ def test_unknown_case_caseworker_provider_and_source(engine, write_csv, folder):
     write_csv("cases.csv", CASES, "K1,B-1,101,children,2024-02-01,newspaper,,,false,,W9", folder=folder)
     write_csv("investigations.csv", INVESTIGATIONS, "U1,K7,2024-02-05,", folder=folder)
     write_csv("housing_places.csv", PLACES, "P9,SEL108,2024-01-01,12", folder=folder)
-    found = problems(engine, folder)
+    found = problems_of(engine, folder)
     assert found == [
         f"{folder / 'cases.csv'}:2: source: unknown source_code 'newspaper'",
         f"{folder / 'cases.csv'}:2: caseworker_id: unknown caseworker_id 'W9': load it in caseworkers.csv",
@@ -93,7 +87,7 @@ def test_a_caseworker_of_another_municipality_is_refused(engine, write_csv, fold
     good_files(write_csv, folder)
     write_csv("cases.csv", CASES, "K1,B-1,101,children,2024-02-01,school_daycare,,,false,,W2", folder=folder)
     write_csv("investigations.csv", INVESTIGATIONS, "U1,K1,2024-02-05,", folder=folder)
-    assert problems(engine, folder) == [
+    assert problems_of(engine, folder) == [
         f"{folder / 'cases.csv'}:2: caseworker_id: caseworker_id 'W2' belongs to municipality_code 147 in "
         "caseworkers.csv, not municipality_code 101",
     ]
@@ -108,7 +102,7 @@ def test_a_caseworker_stored_earlier_is_checked_against_a_new_case(engine, write
     loading.load_path(engine, first)
     second = tmp_path / "second"
     write_csv("cases.csv", CASES, "K1,B-1,147,adults,2024-02-01,health,,,false,,W1", folder=second)
-    assert problems(engine, second) == [
+    assert problems_of(engine, second) == [
         f"{second / 'cases.csv'}:2: caseworker_id: caseworker_id 'W1' belongs to municipality_code 101 in "
         "caseworkers.csv, not municipality_code 147",
     ]
@@ -122,7 +116,7 @@ def test_values_outside_their_lists_and_bounds(engine, write_csv, folder):
               folder=folder)
     (folder / "investigations.csv").unlink()
     write_csv("housing_places.csv", PLACES, "P1,SEL108,2024-01-01,-1", folder=folder)
-    assert problems(engine, folder) == [
+    assert problems_of(engine, folder) == [
         f"{folder / 'cases.csv'}:2: area: must be one of children, adults",
         f"{folder / 'cases.csv'}:2: decision: must be one of granted, other_offer, rejected, withdrawn",
         f"{folder / 'cases.csv'}:2: immediate_effort: must be true or false: 'maybe'",
@@ -137,7 +131,7 @@ def test_cpr_like_keys_are_refused(engine, write_csv, folder):
     good_files(write_csv, folder)
     write_csv("cases.csv", CASES, "K1,010190-1234,101,children,2024-02-01,school_daycare,,,false,,W1", folder=folder)
     (folder / "investigations.csv").unlink()
-    assert problems(engine, folder) == [f"{folder / 'cases.csv'}:2: citizen_key: {CPR_MESSAGE}"]
+    assert problems_of(engine, folder) == [f"{folder / 'cases.csv'}:2: citizen_key: {CPR_MESSAGE}"]
     assert nothing_written(engine)
 
 
@@ -182,7 +176,7 @@ def test_an_unknown_case_or_owner_is_refused(engine, write_csv, folder):
     good_files(write_csv, folder)
     write_csv("providers.csv", "provider_id,provider_name,owner_municipality_code", "P1,Bo og Liv,999", folder=folder)
     write_csv("grants.csv", GRANTS_OLD + ",case_id", "G1,B-1,101,P1,SEL108,2024-03-01,,,K9", folder=folder)
-    assert problems(engine, folder) == [
+    assert problems_of(engine, folder) == [
         f"{folder / 'grants.csv'}:2: case_id: unknown case_id 'K9': load it in cases.csv",
         f"{folder / 'providers.csv'}:2: owner_municipality_code: unknown municipality code 999",
     ]

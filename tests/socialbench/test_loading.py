@@ -6,17 +6,12 @@ import sqlalchemy as sa
 
 from socialbench import loading
 from socialbench.errors import InputError
+from tests.socialbench.load_problems import problems_of
 
 
 def rows(engine, sql):
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(sa.text(sql)).fetchall()]
-
-
-def problems_of(engine, path):
-    with pytest.raises(InputError) as info:
-        loading.load_path(engine, path)
-    return [str(p) for p in info.value.problems]
 
 
 def grants_folder(write_csv, tmp_path):
