@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from incentive_models import ore, rules
-from incentive_models.days import day_numbers  # noqa: F401 (engine.day_numbers stays importable)
 from incentive_models.explain import explain_lines
 from incentive_models.model import Model
+from socialbench.dates import as_days
 
 EPOCH = date(1970, 1, 1)
 OPEN = np.int64(1 << 40)  # a day number far beyond any real date: "no end"
@@ -47,6 +47,22 @@ MONEY_COLUMNS = [
     "adjustment_dkk", "held_back_dkk",
 ]
 LINE_COLUMNS = EPISODE_COLUMNS[:-1] + MONEY_COLUMNS + ["capped_by", "explanation"]
+
+
+def day_numbers(values: pd.Series, open_value: np.int64 | None = None) -> np.ndarray:
+    """Dates as whole day numbers since 1970-01-01; missing dates become open_value.
+
+    A datetime64 column (as `incentive_models.inputs` reads it) converts as a whole;
+    dates as objects (date, Timestamp or ISO text) one by one."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    days = array.astype("datetime64[D]") if np.issubdtype(array.dtype, np.datetime64) else as_days(array)
+    numbers = days.astype(np.int64)
+    missing = np.isnat(days)
+    if missing.any():
+        if open_value is None:
+            raise ValueError("a required date is missing")
+        numbers = np.where(missing, open_value, numbers)
+    return numbers
 
 
 def to_date(number: int) -> date:
