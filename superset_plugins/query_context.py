@@ -241,6 +241,68 @@ class Area(Timeseries):
         return data
 
 
+@register
+class MixedTimeseries(Timeseries):
+    """plugin-chart-echarts MixedTimeseries: query A (`metrics`, `groupby`) and query B
+    (`metrics_b`, `groupby_b`) on one x-axis and one y-axis, each drawn as its own series type
+    (e.g. stacked bars and a line). Its buildQuery sends one query object per query, from the
+    form data without and with the `_b` keys."""
+
+    viz_type = "mixed_timeseries"
+
+    def params(self, chart, filters, temporal_columns):
+        data = super().params(chart, filters, temporal_columns)
+        for key in ("seriesType", "only_total", "orientation"):
+            data.pop(key, None)
+        data.update(
+            {
+                "metrics_b": list(chart["metrics_b"]),
+                "groupby_b": list(chart.get("groupby_b", [])),
+                "adhoc_filters_b": list(data["adhoc_filters"]),
+                "row_limit_b": data["row_limit"],
+                "order_desc_b": True,
+                "truncate_metric_b": True,
+                "comparison_type_b": "values",
+                "seriesType": chart.get("series_type", "bar"),
+                "seriesTypeB": chart.get("series_type_b", "line"),
+                "stack": bool(chart.get("stack")),
+                "stackB": False,
+                "area": False,
+                "areaB": False,
+                "show_value": False,
+                "show_valueB": False,
+                "opacity": 0.2,
+                "opacityB": 0.2,
+                "markerEnabled": False,
+                "markerEnabledB": True,
+                "markerSize": 6,
+                "markerSizeB": 6,
+                "yAxisIndex": 0,
+                "yAxisIndexB": 0,
+                "y_axis_format_secondary": data["y_axis_format"],
+                "yAxisTitleSecondary": "",
+                "y_axis_bounds_secondary": [None, None],
+                "truncateYAxis": False,
+                "logAxis": False,
+                "logAxisSecondary": False,
+                "minorSplitLine": False,
+                "zoomable": False,
+                "sort_series_type_b": "sum",
+            }
+        )
+        return data
+
+    def queries(self, data, temporal_columns):
+        second = {
+            **data,
+            "metrics": data["metrics_b"],
+            "groupby": data["groupby_b"],
+            "adhoc_filters": data["adhoc_filters_b"],
+            "row_limit": data["row_limit_b"],
+        }
+        return [self.query(data, temporal_columns), self.query(second, temporal_columns)]
+
+
 # ---------------------------------------------------------------- table
 
 

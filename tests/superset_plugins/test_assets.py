@@ -145,3 +145,41 @@ def test_qualified_episodes_count_once_across_runs(db_url):
     # g1's first episode (in both runs) and g1's second episode; g2's has not qualified
     assert evaluate(db_url, frame, metric("settlement_line", "episodes_qualified")) == 2
     assert evaluate(db_url, frame, metric("settlement_line", "episodes_qualified"), "run_id = 'r1'") == 1
+
+
+FORECAST_TYPES = {
+    "municipality_code": "integer", "intervention_code": "varchar", "budget_dkk": "numeric(16,2)",
+    "planned_full_year_citizens": "numeric(14,4)", "planned_unit_cost_dkk": "numeric(14,2)",
+    "forecast_dkk": "numeric(16,2)", "deviation_dkk": "numeric(16,2)", "forecast_full_year_citizens": "float8",
+}
+# Two interventions with a budget plan (10 x 1.2 mio. and 5 x 0.6 mio.), one without.
+FORECAST_ROWS = [
+    {"municipality_code": 101, "intervention_code": "SEL108", "budget_dkk": 12_000_000, "planned_full_year_citizens": 10,
+     "planned_unit_cost_dkk": 1_200_000, "forecast_dkk": 13_500_000, "deviation_dkk": 1_500_000,
+     "forecast_full_year_citizens": 11.25},
+    {"municipality_code": 101, "intervention_code": "SEL85", "budget_dkk": 3_000_000, "planned_full_year_citizens": 5,
+     "planned_unit_cost_dkk": 600_000, "forecast_dkk": 2_400_000, "deviation_dkk": -600_000,
+     "forecast_full_year_citizens": 4.0},
+    {"municipality_code": 101, "intervention_code": "SEL107", "budget_dkk": None, "planned_full_year_citizens": None,
+     "planned_unit_cost_dkk": None, "forecast_dkk": 500_000, "deviation_dkk": None, "forecast_full_year_citizens": 0.5},
+]
+
+
+def test_forecast_amounts_are_in_millions_and_the_deviation_share_counts_budgeted_rows_only(db_url):
+    frame = typed(FORECAST_ROWS, FORECAST_TYPES)
+    assert float(evaluate(db_url, frame, metric("fc_forecast", "budget_mio"))) == pytest.approx((12_000_000 + 3_000_000) / 1e6)
+    forecast = evaluate(db_url, frame, metric("fc_forecast", "forecast_mio"))
+    assert float(forecast) == pytest.approx((13_500_000 + 2_400_000 + 500_000) / 1e6)
+    share = evaluate(db_url, frame, metric("fc_forecast", "deviation_pct"))
+    assert float(share) == pytest.approx((1_500_000 - 600_000) / (12_000_000 + 3_000_000))
+    assert evaluate(db_url, frame, metric("fc_forecast", "deviation_pct"), "budget_dkk is null") is None
+
+
+def test_forecast_unit_costs_are_ratios_of_sums(db_url):
+    frame = typed(FORECAST_ROWS, FORECAST_TYPES)
+    planned = evaluate(db_url, frame, metric("fc_forecast", "planned_unit_cost"))
+    assert float(planned) == pytest.approx((10 * 1_200_000 + 5 * 600_000) / (10 + 5))  # not the mean of the two prices
+    one = evaluate(db_url, frame, metric("fc_forecast", "planned_unit_cost"), "intervention_code = 'SEL85'")
+    assert float(one) == pytest.approx(600_000)
+    forecast = evaluate(db_url, frame, metric("fc_forecast", "forecast_unit_cost"))
+    assert float(forecast) == pytest.approx((13_500_000 + 2_400_000 + 500_000) / (11.25 + 4.0 + 0.5))

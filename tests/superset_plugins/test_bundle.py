@@ -21,6 +21,7 @@ DASHBOARD_TITLES = {
     "Styringscockpit",
     "Incitamentsafregning",
     "Sagsbehandling og tilgang",
+    "Budgetopfølgning",
 }
 
 

@@ -73,6 +73,31 @@ def test_big_number_needs_a_time_axis():
         qc.form_data({**TREND, "x_axis": "municipality_name"}, 4, TEMPORAL)
 
 
+MIXED = {
+    "key": "monthly", "title": "Udgift pr. måned", "viz": "mixed_timeseries", "dataset": "fc_month",
+    "x_axis": "month", "time_grain": "P1M", "metrics": ["actual_month_mio", "forecast_month_mio"], "stack": True,
+    "metrics_b": ["budget_month_mio"], "filters": [{"column": "year", "op": "==", "value": 2025}],
+}
+
+
+def test_mixed_timeseries_sends_one_query_per_half_with_the_same_axis_and_filters():
+    data = qc.form_data(MIXED, 5, {"month"})
+    assert (data["viz_type"], data["seriesType"], data["seriesTypeB"], data["stack"]) == ("mixed_timeseries", "bar", "line", True)
+    assert data["metrics_b"] == ["budget_month_mio"] and data["groupby_b"] == []
+    # query B's keys carry the suffix _b, as Superset's buildQuery reads them
+    assert data["adhoc_filters_b"] == data["adhoc_filters"]
+    assert data["yAxisIndex"] == data["yAxisIndexB"] == 0  # one y-axis: bars and line in the same kroner
+    first, second = qc.query_context(data, 5, {"month"})["queries"]
+    assert first["metrics"] == ["actual_month_mio", "forecast_month_mio"]
+    assert second["metrics"] == ["budget_month_mio"]
+    for query in (first, second):
+        (axis,) = query["columns"]
+        assert (axis["columnType"], axis["sqlExpression"], axis["timeGrain"]) == ("BASE_AXIS", "month", "P1M")
+        assert query["filters"] == [{"col": "month", "op": "TEMPORAL_RANGE", "val": "No filter"},
+                                    {"col": "year", "op": "==", "val": 2025}]
+        assert query["extras"]["time_grain_sqla"] == "P1M"
+
+
 def _rows(answer) -> pd.DataFrame:
     (result,) = answer["result"]
     assert result["status"] == "success", result

@@ -13,6 +13,9 @@ CASE_VIEWS = (
     "case_caseworker_load", "case_funnel", "case_immediate_effort", "case_inflow",
     "case_investigation_deadline", "case_occupancy", "case_own_home_share",
 )
+# The tables of the dashboard "Budgetopfølgning": municipality rows, and citizen rows in
+# fc_grant_month and fc_expensive_cases; each has municipality_code.
+FORECAST_TABLES = ("fc_expensive_cases", "fc_forecast", "fc_grant_month", "fc_month")
 
 def test_restriction_by_municipality_code_or_by_grant():
     assert roles.restriction(101, ["municipality_code", "year"]) == ("municipality_code", "municipality_code = 101")
@@ -43,7 +46,7 @@ def sup():
 
         database = db.session.get(Database, sup.database_id)
         # national and per-municipality run totals, and the case views
-        for name in ("settlement_run", "settlement_run_municipality", *CASE_VIEWS):
+        for name in ("settlement_run", "settlement_run_municipality", *CASE_VIEWS, *FORECAST_TABLES):
             if db.session.query(SqlaTable).filter_by(table_name=name).one_or_none() is None:
                 table = SqlaTable(table_name=name, database=database, schema="main")
                 db.session.add(table)
@@ -96,7 +99,9 @@ def test_roles_and_filters_exist_for_each_municipality(sup):
         filters = db.session.query(RowLevelSecurityFilter).filter(RowLevelSecurityFilter.roles.contains(role)).all()
         by_clause = {f.clause: sorted(t.table_name for t in f.tables) for f in filters}
         assert by_clause == {
-            "municipality_code = 101": sorted(["grants", "settlement_line", "settlement_run_municipality", *CASE_VIEWS]),
+            "municipality_code = 101": sorted(
+                ["grants", "settlement_line", "settlement_run_municipality", *CASE_VIEWS, *FORECAST_TABLES]
+            ),
             "grant_id in (select grant_id from grants where municipality_code = 101)": ["assessments"],
             "1 = 0": ["settlement_run"],
         }
@@ -132,6 +137,16 @@ def test_every_case_dataset_of_the_bundle_is_restricted_by_municipality_code():
     case_datasets = {t: s for t, s in load_assets().datasets.items() if t.startswith("case_")}
     assert sorted(case_datasets) == sorted(CASE_VIEWS)
     for table, spec in case_datasets.items():
+        assert not roles.is_open(table), table
+        assert roles.restriction(101, dataset_column_names(spec), table) == ("municipality_code", "municipality_code = 101")
+
+
+def test_every_forecast_dataset_of_the_bundle_is_restricted_by_municipality_code():
+    from superset_plugins.bundle import dataset_column_names, load_assets
+
+    forecast_datasets = {t: s for t, s in load_assets().datasets.items() if t.startswith("fc_")}
+    assert sorted(forecast_datasets) == sorted(FORECAST_TABLES)
+    for table, spec in forecast_datasets.items():
         assert not roles.is_open(table), table
         assert roles.restriction(101, dataset_column_names(spec), table) == ("municipality_code", "municipality_code = 101")
 
