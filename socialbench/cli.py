@@ -15,7 +15,7 @@ from pathlib import Path
 import benchmarks.cli
 import incentive_models.cli
 import superset_plugins.cli
-from socialbench import __version__, demo_data_cli, dst_cli
+from socialbench import __version__, demo_data_cli, dst_cli, forecast_cli
 from socialbench.cli_args import (
     add_db_argument,
     add_no_refresh_argument,
@@ -25,7 +25,7 @@ from socialbench.cli_args import (
     run,
 )
 
-AREAS = [dst_cli, demo_data_cli, benchmarks.cli, incentive_models.cli, superset_plugins.cli]
+AREAS = [dst_cli, demo_data_cli, forecast_cli, benchmarks.cli, incentive_models.cli, superset_plugins.cli]
 
 
 def refresh_derived(engine) -> None:
