@@ -14,6 +14,7 @@ from pathlib import Path
 
 import benchmarks.cli
 import incentive_models.cli
+import incentive_models.danish
 import superset_plugins.cli
 from socialbench import __version__, demo_data_cli, dst_cli, forecast_cli
 from socialbench.cli_args import (
@@ -81,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Benchmarks and provider incentive settlements for the specialised social area.",
     )
     parser.add_argument("--version", action="version", version=f"socialbench {__version__}")
-    parser.set_defaults(refresh_derived=refresh_derived)
+    # What socialbench's own commands need of other areas, handed over (socialbench imports no area).
+    parser.set_defaults(refresh_derived=refresh_derived, danish=incentive_models.danish)
     sub = add_subcommands(parser, dest="command", metavar="COMMAND", required=True)
 
     sub.add_parser(

@@ -1,103 +1,127 @@
 """`socialbench forecast`: write the budget follow-up tables (fc_*) and print the forecast per intervention.
 
-Output: one line per (municipality, year, intervention) in Danish kroner ("1.234.567,89 kr.").
-With --json: a list of objects with the fc_forecast columns; amounts are strings with the exact
-stored decimal ("1234567.89"), so scripts lose no øre; null where the table has null.
+Output: one line per (municipality, year, intervention) with Danish headings and amounts in
+Danish kroner ("1.234.567,89 kr."). With --json: a list of objects with the fc_forecast
+columns and the municipality's name; amounts are strings with the exact stored decimal
+("1234567.89"), so scripts lose no øre; null where the table has none (no budget plan).
+The rows are read by `socialbench.forecast.figures.forecast_rows`, as the REST endpoint
+reads them.
+
+The Danish money format is `incentive_models.danish`, the project's one; socialbench does
+not import another area, so the top-level command (`socialbench.cli`) hands it over as
+`args.danish` (as it hands over `refresh_derived`).
 """
 from __future__ import annotations
 
 import argparse
 import json
 from datetime import date
-from decimal import Decimal
 
 from socialbench.cli_args import add_db_argument, engine_from_args
 from socialbench.errors import SocialbenchError
 
-COLUMNS = (
-    "municipality_code", "year", "intervention_code", "as_of", "budget_dkk", "forecast_dkk",
-    "deviation_dkk", "price_deviation_dkk", "quantity_deviation_dkk", "actual_to_date_dkk",
-    "committed_dkk", "expected_new_dkk", "planned_full_year_citizens", "forecast_full_year_citizens",
-    "planned_unit_cost_dkk", "forecast_unit_cost_dkk",
+MISSING = "–"  # an amount the table has none of (no budget plan, no days)
+
+# (heading, column) of the printed table; amounts are right-aligned.
+AMOUNTS = (
+    ("Budget", "budget_dkk"),
+    ("Forventet regnskab", "forecast_dkk"),
+    ("Afvigelse", "deviation_dkk"),
+    ("Pris", "price_deviation_dkk"),
+    ("Mængde", "quantity_deviation_dkk"),
 )
 
 
 def parse_as_of(text: str | None) -> date | None:
-    """'2026-06-30' -> date; anything else is refused before anything is written."""
+    """'2026-06-30' -> date; None -> None (the writer's default); anything else is refused
+    before anything is opened or written."""
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise SocialbenchError(
-            f"--as-of: ugyldig dato {text!r}, brug ÅÅÅÅ-MM-DD / invalid date, use YYYY-MM-DD"
-        ) from None
+        raise SocialbenchError(f"--as-of: not a date YYYY-MM-DD: {text[:40]!r}") from None
+
+
+def check_municipality(code: int | None) -> None:
+    """An unknown municipality code is refused before anything is written."""
+    if code is None:
+        return
+    from socialbench import reference  # lazy (start-up time): pandas
+
+    if code not in reference.municipality_codes():
+        raise SocialbenchError(f"--municipality: unknown municipality code {code}")
 
 
 def _write_forecast():
-    from socialbench.forecast.store import write_forecast  # lazy (start-up time); the other area's writer
+    from socialbench.forecast.store import write_forecast  # lazy (start-up time): the writer and pandas
 
     return write_forecast
 
 
-def forecast_rows(conn, municipality: int | None = None) -> list[dict]:
-    from sqlalchemy import text  # lazy (start-up time)
-
-    sql = f"select {', '.join(COLUMNS)} from fc_forecast"
-    params = {}
-    if municipality is not None:
-        sql += " where municipality_code = :m"
-        params["m"] = municipality
-    sql += " order by municipality_code, year, intervention_code"
-    return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+def _rows_written(value) -> int:
+    return value if isinstance(value, int) else len(value)
 
 
-def as_json_value(value):
-    """Decimal -> exact string; float -> number; date -> ISO string."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def table_lines(rows: list[dict], kroner) -> list[str]:
+    """The forecast as a table with Danish headings; `kroner` formats an amount
+    (`incentive_models.danish.kroner`)."""
+    header = ["Kommune", "År", "Indsats", *(heading for heading, _ in AMOUNTS)]
+    body = [
+        [
+            f"{r['municipality_code']} {r['municipality_name']}" if r.get("municipality_name") else str(r["municipality_code"]),
+            str(r["year"]),
+            str(r["intervention_code"]),
+            *(MISSING if r[column] is None else kroner(r[column]) for _, column in AMOUNTS),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    left = 3  # Kommune, År, Indsats: left-aligned; the amounts right-aligned
 
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.ljust(width) if i < left else cell.rjust(width) for i, (cell, width) in enumerate(zip(cells, widths))
+        ).rstrip()
 
-def _amount(value) -> str:
-    from incentive_models.danish import kroner  # the one Danish money format
-
-    return "–" if value is None else kroner(Decimal(value))
-
-
-def table_lines(rows: list[dict]) -> list[str]:
-    lines = ["Kommune  År    Indsats          Budget                Prognose              Afvigelse"]
-    for r in rows:
-        lines.append(
-            f"{r['municipality_code']:<8} {r['year']:<5} {r['intervention_code']:<16} "
-            f"{_amount(r['budget_dkk']):>21} {_amount(r['forecast_dkk']):>21} {_amount(r['deviation_dkk']):>21}"
-        )
-    return lines
+    return [line(header), *(line(cells) for cells in body)]
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)  # before any connection: bad input writes nothing
-    engine = engine_from_args(args)
+    check_municipality(args.municipality)
+    from socialbench.forecast.figures import forecast_rows, json_rows  # lazy (start-up time): SQLAlchemy
+
     write_forecast = _write_forecast()
-    with engine.begin() as conn:
-        written = write_forecast(conn, as_of=as_of)
-        rows = forecast_rows(conn, args.municipality)
+    engine = engine_from_args(args)
+    try:
+        with engine.begin() as conn:  # one transaction: the writer's rows and what is printed
+            written = write_forecast(conn, as_of=as_of)
+            rows = forecast_rows(conn, municipality_code=args.municipality)
+    finally:
+        engine.dispose()
     if args.json:
-        print(json.dumps([{k: as_json_value(v) for k, v in r.items()} for r in rows], ensure_ascii=False, indent=1))
+        print(json.dumps(json_rows(rows), ensure_ascii=False, indent=1))
+        return 0
+    counts = ", ".join(f"{table} {_rows_written(n)} rækker" for table, n in written.items() if table != "as_of")
+    print(f"Budgetopfølgning opgjort pr. {args.danish.day(written['as_of'])}: {counts}")
+    if rows:
+        print("\n".join(table_lines(rows, args.danish.kroner)))
     else:
-        print(f"prognose pr. {written.get('as_of')}: " + ", ".join(
-            f"{k} {v} rækker" for k, v in written.items() if k != "as_of"))
-        print("\n".join(table_lines(rows)))
+        print("ingen rækker" + (f" for kommune {args.municipality}" if args.municipality is not None else ""))
     return 0
 
 
 def _forecast_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="forecast date (default: the writer's)")
-    p.add_argument("--json", action="store_true", help="print the forecast as JSON (amounts as exact strings)")
-    p.add_argument("--municipality", type=int, metavar="CODE", default=None, help="only this municipality")
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="the as-of date R (default: the latest date in grants and assessments)",
+    )
+    p.add_argument("--json", action="store_true", help="print the forecast as JSON (amounts as exact decimal strings)")
+    p.add_argument("--municipality", type=int, metavar="CODE", default=None, help="print only this municipality (all are written)")
     p.set_defaults(func=cmd_forecast)
 
 
@@ -105,6 +129,6 @@ def register(subparsers) -> None:
     """Add `forecast` to the `socialbench` CLI."""
     subparsers.add_parser(
         "forecast",
-        help="write the budget follow-up forecast tables (fc_*) and print the forecast per intervention",
+        help="write the budget follow-up forecast tables (fc_*) and print the year-end forecast per intervention",
         arguments=_forecast_arguments,
     )

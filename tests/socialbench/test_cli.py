@@ -213,7 +213,7 @@ def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
 def test_every_command_gets_its_arguments_and_prints_its_help():
     found = {" ".join(path): sub.format_help() for path, sub in commands(cli.build_parser())}
     assert sorted(found) == sorted([
-        "init", "load", "load-dst", "fetch-dst", "demo-data", "refresh",
+        "init", "load", "load-dst", "fetch-dst", "demo-data", "forecast", "refresh",
         "settle", "settle run", "settle approve", "settle statement", "settle list", "settle verify",
         "superset", "superset publish", "superset export-bundle", "superset demo",
     ])
