@@ -10,6 +10,7 @@ Registered by `superset_plugins.config.FLASK_APP_MUTATOR` at `/api/v1/socialbenc
 | GET    | /runs/<run_id>/statement?format=  | can_read                              |
 | POST   | /runs  {"model": ..., "as_of": ...} | can_write (a draft run)             |
 | POST   | /runs/<run_id>/approve            | can_approve                           |
+| GET    | /forecast?municipality=&year=     | can_read_forecast                     |
 
 The API only parses, calls `incentive_models` and turns its errors into HTTP answers:
 bad input is 400 with {"message": ...} naming the field, an unknown run 404, a rule that
@@ -21,6 +22,12 @@ it is parsed; a model's YAML is read by `incentive_models.model.parse_model` (at
 64 KB, no anchors or aliases, no CPR numbers); messages quote at most a few dozen
 characters of any value, so an error never echoes the input. `GET /runs` leaves out each
 run's model text (`model_yaml`): `GET /runs/<run_id>` has it.
+
+`GET /forecast` returns the year-end forecast (fc_forecast) as `socialbench forecast --json`
+prints it (both read `socialbench.forecast.figures`). It has its own permission, so that a
+municipality's finance staff can read their forecast without reading every municipality's
+settlement runs, and it is filtered by municipality as the dashboards are: a user with
+Kommune roles (`superset_plugins.roles`) gets only those municipalities' rows.
 """
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -40,6 +48,7 @@ from incentive_models.model import parse_model, short_repr
 from incentive_models.runs import ApprovalRefused, RunNotFound, approve, create_draft, get_run, list_runs, run_lines
 from incentive_models.statement import statement_bytes
 from socialbench.errors import InputError, SocialbenchError
+from socialbench.forecast.figures import forecast_rows, json_rows
 from superset_plugins.settings import PERMISSION_VIEW, warehouse_engine
 
 MAX_BODY_BYTES = 256 * 1024
@@ -70,6 +79,33 @@ class ModelField(fields.Field):
             return parse_model(text, "model")
         except InputError as error:
             raise ValidationError({p.column or "model": [p.message] for p in error.problems}) from None
+
+
+# The name of a Kommune role (`superset_plugins.roles.role_name`: "Kommune 101 København").
+KOMMUNE_ROLE = re.compile(r"Kommune (\d+)(?: |$)")
+
+
+def own_municipalities(role_names) -> set[int] | None:
+    """The municipalities a user with these roles may see: those of their Kommune roles, or
+    None (every municipality) for a user without a Kommune role, as row-level security does."""
+    codes = {int(found.group(1)) for name in role_names if (found := KOMMUNE_ROLE.match(name))}
+    return codes or None
+
+
+class ForecastQuerySchema(Schema):
+    """Query string of GET /forecast."""
+
+    class Meta:
+        unknown = RAISE
+
+    municipality = fields.Integer(
+        error_messages={"invalid": "not a whole number"},
+        validate=validate.Range(min=1, max=9999, error="must be a municipality code (a whole number)"),
+    )
+    year = fields.Integer(
+        error_messages={"invalid": "not a whole number"},
+        validate=validate.Range(min=1, max=9999, error="must be a year (a whole number)"),
+    )
 
 
 class DraftRunSchema(Schema):
@@ -154,6 +190,7 @@ class SocialbenchRestApi(BaseApi):
         "statement": "read",
         "create_run": "write",
         "approve_run": "approve",
+        "forecast": "read_forecast",
     }
 
     # --- helpers -----------------------------------------------------------------
@@ -385,3 +422,44 @@ class SocialbenchRestApi(BaseApi):
             as_attachment=True,
             download_name=name,
         )
+
+    @expose("/forecast", methods=("GET",))
+    @protect()
+    @safe
+    def forecast(self):
+        """The year-end forecast per municipality and intervention (fc_forecast).
+        ---
+        get:
+          summary: The year-end forecast (forventet regnskab) per municipality and intervention
+          parameters:
+          - in: query
+            name: municipality
+            schema:
+              type: integer
+          - in: query
+            name: year
+            schema:
+              type: integer
+          responses:
+            200:
+              description: the rows of fc_forecast (amounts as exact decimal strings), only the user's own municipalities for a user with Kommune roles
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        from superset import security_manager  # lazy: the app's own security manager
+
+        try:
+            query = ForecastQuerySchema().load(request.args.to_dict())
+        except ValidationError as error:
+            return self._bad(_message(error.normalized_messages()))
+        allowed = own_municipalities(role.name for role in security_manager.get_user_roles())
+        with warehouse_engine().connect() as conn:
+            rows = forecast_rows(
+                conn, municipality_code=query.get("municipality"), year=query.get("year"), municipality_codes=allowed
+            )
+        result = json_rows(rows)
+        return self.response(200, result=result, count=len(result))

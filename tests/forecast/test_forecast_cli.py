@@ -42,6 +42,22 @@ ROWS = [
      "0.10", "900000.10", "-99999.90", 1.75, "514285.77", "26785.82", "-126785.72"),
 ]
 
+# 101's rows as --json prints them (and GET /api/v1/socialbench/forecast returns them).
+JSON_101 = [
+    {"municipality_code": 101, "municipality_name": "København", "year": 2026, "intervention_code": "SEL107",
+     "as_of": "2026-06-30", "budget_dkk": "5625000.00", "planned_full_year_citizens": "12.5000",
+     "planned_unit_cost_dkk": "450000.00", "actual_to_date_dkk": "2900000.00", "committed_dkk": "2800000.00",
+     "expected_new_dkk": "234567.89", "forecast_dkk": "5934567.89", "deviation_dkk": "309567.89",
+     "forecast_full_year_citizens": 13.0, "forecast_unit_cost_dkk": "456505.22",
+     "price_deviation_dkk": "82941.56", "quantity_deviation_dkk": "226626.33"},
+    {"municipality_code": 101, "municipality_name": "København", "year": 2026, "intervention_code": "SEL85",
+     "as_of": "2026-06-30", "budget_dkk": None, "planned_full_year_citizens": None,
+     "planned_unit_cost_dkk": None, "actual_to_date_dkk": "100000.00", "committed_dkk": "50000.00",
+     "expected_new_dkk": "0.00", "forecast_dkk": "150000.00", "deviation_dkk": None,
+     "forecast_full_year_citizens": 0.5, "forecast_unit_cost_dkk": "300000.00",
+     "price_deviation_dkk": None, "quantity_deviation_dkk": None},
+]
+
 
 def insert_rows(engine, rows=ROWS) -> None:
     columns = figures.COLUMNS
@@ -117,21 +133,7 @@ def test_municipality_prints_only_that_municipality(filled, db_url, monkeypatch,
 def test_json_amounts_are_exact_decimal_strings(filled, db_url, monkeypatch, capsys):
     monkeypatch.setattr(forecast_cli, "_write_forecast", stand_in_writer([]))
     assert run(db_url, "--as-of", "2026-06-30", "--json", "--municipality", "101") == 0
-    found = json.loads(capsys.readouterr().out)
-    assert found == [
-        {"municipality_code": 101, "municipality_name": "København", "year": 2026, "intervention_code": "SEL107",
-         "as_of": "2026-06-30", "budget_dkk": "5625000.00", "planned_full_year_citizens": "12.5000",
-         "planned_unit_cost_dkk": "450000.00", "actual_to_date_dkk": "2900000.00", "committed_dkk": "2800000.00",
-         "expected_new_dkk": "234567.89", "forecast_dkk": "5934567.89", "deviation_dkk": "309567.89",
-         "forecast_full_year_citizens": 13.0, "forecast_unit_cost_dkk": "456505.22",
-         "price_deviation_dkk": "82941.56", "quantity_deviation_dkk": "226626.33"},
-        {"municipality_code": 101, "municipality_name": "København", "year": 2026, "intervention_code": "SEL85",
-         "as_of": "2026-06-30", "budget_dkk": None, "planned_full_year_citizens": None,
-         "planned_unit_cost_dkk": None, "actual_to_date_dkk": "100000.00", "committed_dkk": "50000.00",
-         "expected_new_dkk": "0.00", "forecast_dkk": "150000.00", "deviation_dkk": None,
-         "forecast_full_year_citizens": 0.5, "forecast_unit_cost_dkk": "300000.00",
-         "price_deviation_dkk": None, "quantity_deviation_dkk": None},
-    ]
+    assert json.loads(capsys.readouterr().out) == JSON_101
 
 
 def test_without_as_of_the_writer_chooses(filled, db_url, monkeypatch, capsys):

@@ -133,8 +133,8 @@ def permissions(sup, role: str) -> set[str]:
 
 
 def test_superset_init_gives_admin_everything_alpha_drafts_gamma_nothing(sup):
-    assert permissions(sup, "Admin") == {"can_read", "can_write", "can_approve"}
-    assert permissions(sup, "Alpha") == {"can_read", "can_write"}
+    assert permissions(sup, "Admin") == {"can_read", "can_write", "can_approve", "can_read_forecast"}
+    assert permissions(sup, "Alpha") == {"can_read", "can_write", "can_read_forecast"}
     assert permissions(sup, "Gamma") == set()
     assert permissions(sup, "Økonomi") == {"can_read", "can_approve"}
 
