@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from benchmarks import comparison, expected, peers, savings
 from socialbench import loading, warehouse
 from socialbench.errors import SocialbenchError
+from socialbench.forecast import store as forecast_store
 
 INPUT_VIEWS = ("bm_cost_per_child", "bm_cost_per_adult", "bm_unit_cost")
 DERIVED_TABLES = ("bm_peer", "bm_peer_comparison", "bm_expected_cost", "bm_savings_potential", "bm_refresh")
@@ -195,15 +196,15 @@ def store_views(conn: Connection) -> dict[str, int]:
 
 def refresh(engine: Engine, **options) -> dict:
     """Recompute bm_peer, bm_peer_comparison, bm_expected_cost, bm_savings_potential and
-    bm_refresh from what is loaded, and store the rows of the cockpit views (STORED_VIEWS),
-    in one transaction.
+    bm_refresh from what is loaded, store the rows of the cockpit views (STORED_VIEWS) and
+    write the budget follow-up (fc_*) as of the reference date, in one transaction.
 
     Options: method ('nearest' or 'dst_group': compare with these peers only in
     bm_peer_comparison; default None = both methods, each row saying which; bm_peer always
     holds both methods and bm_savings_potential always uses `nearest`),
     k (default 10) and indicators (a list of structural indicator names; default every
     indicator loaded for the year). Returns {"rows": {table: count}, "notes": [...],
-    "seconds": {"benchmarks": s, "stored_views": s}}.
+    "seconds": {"benchmarks": s, "stored_views": s, "forecast": s}}.
     """
     unknown = set(options) - {"method", "k", "indicators"}
     if unknown:
@@ -220,7 +221,7 @@ def refresh(engine: Engine, **options) -> dict:
         loading.require_initialised(conn)
         inspector = sa.inspect(conn)
         present = set(inspector.get_table_names()) | set(inspector.get_view_names())
-        wanted = INPUT_VIEWS + DERIVED_TABLES + tuple(STORED_VIEWS) + tuple(STORED_VIEWS.values())
+        wanted = INPUT_VIEWS + DERIVED_TABLES + tuple(STORED_VIEWS) + tuple(STORED_VIEWS.values()) + forecast_store.TABLES
         missing = [name for name in wanted if name not in present]
         if missing:
             raise SocialbenchError(
@@ -234,4 +235,8 @@ def refresh(engine: Engine, **options) -> dict:
         started = time.perf_counter()
         rows.update(store_views(conn))
         seconds["stored_views"] = time.perf_counter() - started
+        started = time.perf_counter()
+        written = forecast_store.write_forecast(conn)
+        rows.update({table: written[table] for table in forecast_store.TABLES})
+        seconds["forecast"] = time.perf_counter() - started
     return {"rows": rows, "notes": notes, "seconds": seconds}

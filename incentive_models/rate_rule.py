@@ -46,10 +46,10 @@ def rates_on(rates: pd.DataFrame, queries: pd.DataFrame) -> pd.Series:
     q["provider_id"] = q["provider_id"].fillna(GENERAL)
     q["_key"] = rate_key(rates, q)
     q["_pos"] = range(len(q))
-    q["_day"] = pd.to_datetime(q["day"])
+    q["_day"] = pd.to_datetime(q["day"]).astype("datetime64[ns]")  # one resolution for merge_asof
     r = rates[["intervention_code", "support_level", "provider_id", "valid_from", "daily_rate_dkk"]].copy()
     r["_key"] = r["provider_id"].fillna(GENERAL)
-    r["_day"] = pd.to_datetime(r["valid_from"])
+    r["_day"] = pd.to_datetime(r["valid_from"]).astype("datetime64[ns]")
     r["support_level"] = r["support_level"].astype("int64")
     q["support_level"] = q["support_level"].astype("int64")
     merged = pd.merge_asof(

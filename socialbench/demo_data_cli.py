@@ -25,6 +25,9 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
         print(f"{table}: {n} rows loaded")
     print(f"demo data loaded: SYNTHETIC (seed {args.seed}), not real figures for any municipality")
     refresh_after_load(engine, args)
+    if not args.no_refresh:
+        written = demo_data.write_forecast(engine)
+        print(f"budget follow-up (fc_*) written as of {written['as_of'].isoformat()}")
     return 0
 
 

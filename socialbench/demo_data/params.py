@@ -6,6 +6,7 @@ municipality: the data set is synthetic.
 """
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import numpy as np
@@ -141,6 +142,9 @@ BUDGET_FUNCTION_SD = 0.04
 # --- grants ----------------------------------------------------------------------------------
 FIRST_GRANT_DAY = np.datetime64("2019-01-01")
 DATA_CUTOFF = np.datetime64("2025-12-31")  # the extract date: later ends are open grants
+# The demo's budget follow-up is written as of this date (docs/forecast.md): three months before
+# the extract date, so Budgetopfølgning shows a year-end forecast, not a finished year.
+FORECAST_AS_OF = datetime.date(2025, 9, 30)
 PRIMARY_GRANTS = 17_100
 # intervention: (share of primary grants, median duration in days,
 #                probabilities of end reasons goal_achieved/moved/deceased/other,

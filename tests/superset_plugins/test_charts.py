@@ -198,3 +198,95 @@ def test_case_funnel_equals_counts_over_the_cases_and_grants(published, superset
     }
     assert len(expected) >= 3 and sum(e["sum_cases_with_grant"] for e in expected.values()) > 0
     assert got == expected
+
+
+def _results(client, slug: str, key: str) -> list[pd.DataFrame]:
+    """The rows of every query of one chart's query context (a mixed chart has two)."""
+    chart = _charts_by_uuid(client)[chart_uuid(slug, key)]
+    out = []
+    for result in client.chart_data(chart["id"])["result"]:
+        assert result["status"] == "success", result
+        out.append(pd.DataFrame(result["data"], columns=result["colnames"]))
+    return out
+
+
+def _sum(values: pd.Series) -> float | None:
+    """SQL's SUM: None when every value is missing."""
+    total = pd.to_numeric(values).astype(float).sum(min_count=1)
+    return None if pd.isna(total) else float(total)
+
+
+def test_forecast_against_budget_equals_sums_over_fc_forecast(published, superset_client, warehouse_conn):
+    """Per intervention (all municipalities): budget and forecast in mio. kr. = Σ budget_dkk / 10^6 and
+    Σ forecast_dkk / 10^6 over fc_forecast; and forecast = spent to date + committed + expected new."""
+    chart = _data(superset_client, "budgetopfoelgning", "forecast_vs_budget")
+    rows = warehouse_conn(
+        "select f.intervention_code, f.budget_dkk, f.forecast_dkk, f.actual_to_date_dkk, f.committed_dkk, f.expected_new_dkk"
+        " from fc_forecast as f"
+    )
+    names = warehouse_conn("select intervention_code, intervention_name from intervention")
+    rows["name"] = rows["intervention_code"].map(dict(zip(names["intervention_code"], names["intervention_name"])))
+    expected = {}
+    for name, group in rows.groupby("name"):
+        budget = _sum(group["budget_dkk"])
+        expected[name] = (None if budget is None else budget / 1e6, _sum(group["forecast_dkk"]) / 1e6)
+        parts = sum(_sum(group[c]) for c in ("actual_to_date_dkk", "committed_dkk", "expected_new_dkk"))
+        assert _sum(group["forecast_dkk"]) == pytest.approx(parts, abs=0.005 * len(group)), name
+    got = {n: (b, f) for n, b, f in zip(chart["intervention_name"], chart["budget_mio"], chart["forecast_mio"])}
+    assert len(expected) >= 5 and sum(f for _, f in expected.values()) > 0
+    assert set(got) == set(expected)
+    for name, (budget, forecast) in expected.items():
+        assert got[name][1] == pytest.approx(forecast, rel=REL), name
+        assert (got[name][0] is None) if budget is None else got[name][0] == pytest.approx(budget, rel=REL), name
+
+
+def test_forecast_monthly_series_equals_sums_over_fc_month(published, superset_client, warehouse_conn):
+    """The mixed chart's bars (actual to the as-of date, forecast after it) and line (the monthly budget),
+    per month over every municipality, in mio. kr.; over the year they add up to fc_forecast's figures."""
+    bars, line = _results(superset_client, "budgetopfoelgning", "monthly")
+    months = warehouse_conn("select month, actual_dkk, forecast_dkk, budget_month_dkk from fc_month")
+    months["month"] = pd.to_datetime(months["month"]).dt.date
+    totals = warehouse_conn(
+        "select sum(actual_to_date_dkk) as actual, sum(committed_dkk + expected_new_dkk) as rest, sum(budget_dkk) as budget"
+        " from fc_forecast"
+    )
+    expected = {
+        month: (_sum(g["actual_dkk"]) / 1e6, _sum(g["forecast_dkk"]) / 1e6, _sum(g["budget_month_dkk"]))
+        for month, g in months.groupby("month")
+    }
+    got_bars = {_day(t): (a, f) for t, a, f in zip(bars["month"], bars["actual_month_mio"], bars["forecast_month_mio"])}
+    got_line = {_day(t): b for t, b in zip(line["month"], line["budget_month_mio"])}
+    assert len(expected) == 12 and set(got_bars) == set(expected) == set(got_line)
+    for month, (actual, forecast, budget) in expected.items():
+        assert got_bars[month] == pytest.approx((actual, forecast), rel=REL, abs=1e-9), month
+        assert (got_line[month] is None) if budget is None else got_line[month] == pytest.approx(budget / 1e6, rel=REL), month
+    assert sum(a for a, _ in got_bars.values()) == pytest.approx(float(totals["actual"].iloc[0]) / 1e6, rel=REL)
+    assert sum(f for _, f in got_bars.values()) == pytest.approx(float(totals["rest"].iloc[0]) / 1e6, rel=REL)
+    assert sum(got_line.values()) == pytest.approx(float(totals["budget"].iloc[0]) / 1e6, rel=REL)
+
+
+def test_expensive_cases_show_refusion_by_the_years_tiers(published, superset_client, warehouse_conn):
+    """Each listed citizen's refusion = Σ over the year's tiers of share × the part of the gross cost between
+    the tier's threshold and the next one (refusion_tiers, recomputed here); net = gross − refusion."""
+    chart = _data(superset_client, "budgetopfoelgning", "expensive_cases")
+    keys = warehouse_conn("select municipality_code, year, area, citizen_key, gross_cost_dkk, refund_dkk, net_cost_dkk from fc_expensive_cases")
+    tiers = warehouse_conn("select year, area, threshold_dkk, refund_share from refusion_tiers")
+    assert len(chart) > 0 and (keys["refund_dkk"].astype(float) > 0).any()
+    bands = {}
+    for (year, area), own in tiers.groupby(["year", "area"]):
+        own = own.sort_values("threshold_dkk")
+        thresholds = [float(t) for t in own["threshold_dkk"]] + [float("inf")]
+        bands[(int(year), area)] = list(zip([float(x) for x in own["refund_share"]], thresholds, thresholds[1:]))
+    stored: dict[tuple, list] = {}
+    for row in keys.itertuples():
+        gross = float(row.gross_cost_dkk)
+        refund = sum(share * max(0.0, min(gross, upper) - lower) for share, lower, upper in bands[(int(row.year), row.area)])
+        assert float(row.refund_dkk) == pytest.approx(refund, abs=0.005), row.citizen_key
+        assert float(row.net_cost_dkk) == pytest.approx(gross - float(row.refund_dkk), abs=0.001), row.citizen_key
+        area = {"children": "Børn og unge", "adults": "Voksne"}[row.area]
+        stored.setdefault((row.citizen_key, area), []).append((gross, float(row.refund_dkk), float(row.net_cost_dkk)))
+    for key, area, gross, refund, net in zip(chart["citizen_key"], chart["area_name"], chart["gross_cost_dkk"],
+                                             chart["refund_dkk"], chart["net_cost_dkk"]):
+        assert any((gross, refund, net) == pytest.approx(figures, abs=0.001) for figures in stored[(key, area)]), key
+    # the list is ordered by rank: the citizens ranked first in their municipality come first
+    assert list(chart["rank_in_municipality"]) == sorted(chart["rank_in_municipality"])

@@ -167,6 +167,42 @@ def test_a_municipality_user_sees_only_its_own_cases(sup):
     assert rows(sup, "admin", "case_immediate_effort", "municipality_code", "immediate_effort_cases") == [(147, 1)]
 
 
+@pytest.fixture(scope="module")
+def forecast(sup):
+    """The forecast tables written as of 2025-06-30 from the hand-made grants."""
+    import datetime as dt
+
+    from socialbench import warehouse
+    from socialbench.forecast.store import write_forecast
+
+    engine = warehouse.create_engine(sup.warehouse_url)
+    try:
+        with engine.begin() as conn:
+            write_forecast(conn, as_of=dt.date(2025, 6, 30))
+    finally:
+        engine.dispose()
+
+
+# As of 2025-06-30 (SEL85 rates: level 3 = 1,000, 2 = 600, 1 = 300 kr. a day), each grant open:
+# borger-a (G1, 101): to date 31 x 1,000 + (28 + 31 + 30 + 31) x 600 + 30 x 300, committed 184 x 300;
+# borger-c (G3, 101, from 1 April): 91 x 600 to date, committed 184 x 600; borger-b (G2) is 147's.
+GROSS_A = 31 * 1000 + (28 + 31 + 30 + 31) * 600 + 30 * 300 + 184 * 300
+GROSS_C = 91 * 600 + 184 * 600
+
+
+def test_a_municipality_user_sees_only_its_own_forecast_and_citizens(sup, forecast):
+    assert sorted(set(rows(sup, "kbh", "fc_grant_month", "grant_id"))) == ["G1", "G3"]
+    assert sorted(set(rows(sup, "admin", "fc_grant_month", "grant_id"))) == ["G1", "G2", "G3"]
+    own = rows(sup, "kbh", "fc_expensive_cases", "municipality_code", "citizen_key", "gross_cost_dkk", "refund_dkk")
+    assert own == [(101, "borger-a", GROSS_A, 0), (101, "borger-c", GROSS_C, 0)]
+    everyone = rows(sup, "admin", "fc_expensive_cases", "municipality_code", "citizen_key")
+    assert everyone == [(101, "borger-a"), (101, "borger-c"), (147, "borger-b")]
+    assert rows(sup, "kbh", "fc_forecast", "municipality_code", "intervention_code") == [(101, "SEL85")]
+    assert rows(sup, "kbh_fbg", "fc_forecast", "municipality_code", "intervention_code") == [(101, "SEL85"), (147, "SEL85")]
+    assert set(rows(sup, "kbh", "fc_month", "municipality_code")) == {101}
+    assert set(rows(sup, "admin", "fc_month", "municipality_code")) == {101, 147}
+
+
 def test_a_user_of_two_municipalities_sees_both(sup):
     assert rows(sup, "kbh_fbg", "grants", "grant_id") == ["G1", "G2", "G3"]
 
