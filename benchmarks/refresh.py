@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from benchmarks import comparison, expected, peers, savings
 from socialbench import loading, warehouse
-from socialbench.errors import SocialbenchError
+from socialbench.errors import RuleError, SocialbenchError
 from socialbench.forecast import store as forecast_store
 
 INPUT_VIEWS = ("bm_cost_per_child", "bm_cost_per_adult", "bm_unit_cost")
@@ -197,7 +197,9 @@ def store_views(conn: Connection) -> dict[str, int]:
 def refresh(engine: Engine, **options) -> dict:
     """Recompute bm_peer, bm_peer_comparison, bm_expected_cost, bm_savings_potential and
     bm_refresh from what is loaded, store the rows of the cockpit views (STORED_VIEWS) and
-    write the budget follow-up (fc_*) as of the reference date, in one transaction.
+    write the budget follow-up (fc_*) as of the reference date, in one transaction. If the
+    forecast cannot be computed (a missing rate), the fc_* tables are emptied and a note
+    says why; `socialbench forecast` then shows the error itself.
 
     Options: method ('nearest' or 'dst_group': compare with these peers only in
     bm_peer_comparison; default None = both methods, each row saying which; bm_peer always
@@ -236,7 +238,11 @@ def refresh(engine: Engine, **options) -> dict:
         rows.update(store_views(conn))
         seconds["stored_views"] = time.perf_counter() - started
         started = time.perf_counter()
-        written = forecast_store.write_forecast(conn)
+        try:
+            written = forecast_store.write_forecast(conn)
+        except RuleError as error:  # e.g. a missing rate: the benchmarks stand, the forecast is emptied
+            written = forecast_store.clear_forecast(conn)
+            notes.append(f"budget follow-up (fc_*) emptied, not written: {error}")
         rows.update({table: written[table] for table in forecast_store.TABLES})
         seconds["forecast"] = time.perf_counter() - started
     return {"rows": rows, "notes": notes, "seconds": seconds}

@@ -11,32 +11,10 @@ from decimal import Decimal
 import numpy as np
 
 from incentive_models import text_columns
-from incentive_models.rules import ORE
+from socialbench.money import ORE, column, decimals, of  # noqa: F401 (shared with the forecast)
 
 _CENTS = np.array([f"{n:02d}" for n in range(100)], dtype=object)
 _PAD3 = np.array([f"{n:03d}" for n in range(1000)], dtype=object)
-
-
-def of(amount) -> int:
-    """An exact amount of kroner (Decimal, int or its text) as whole øre; more than 2
-    decimals is an error, never rounded."""
-    exact = Decimal(amount) * 100
-    if exact != exact.to_integral_value():
-        raise ValueError(f"an amount has more than 2 decimals: {amount}")
-    return int(exact)
-
-
-def column(values, missing_as_zero: bool = False) -> np.ndarray:
-    """Amounts of kroner (Decimal, int or text) as an int64 array of øre; a missing
-    amount (None or NaN) is an error unless `missing_as_zero`."""
-    if missing_as_zero:
-        return np.array([0 if v is None or v != v else of(v) for v in values], dtype=np.int64)
-    return np.array([of(v) for v in values], dtype=np.int64)
-
-
-def decimals(ore: np.ndarray) -> list[Decimal]:
-    """Whole øre as exact Decimal kroner with 2 decimals (Decimal('34500.00'))."""
-    return [Decimal(int(n)).scaleb(-2).quantize(ORE) for n in ore]
 
 
 def _parts(ore: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

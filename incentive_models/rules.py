@@ -61,31 +61,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 from socialbench.errors import RuleError
+from socialbench.money import ORE, round_ore  # noqa: F401 (the rules' rounding, shared)
 
-ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 # Values of capped_by, in the order the caps apply.
 CAP_EPISODE = "episode"
 CAP_PROVIDER = "provider"
 CAP_BUDGET = "budget"
-
-
-def round_ore(value: Decimal | Fraction | int) -> Decimal:
-    """Round an exact amount of kroner half-up (away from zero on a tie) to whole øre."""
-    if isinstance(value, Fraction):
-        sign = -1 if value < 0 else 1
-        ore, remainder = divmod(abs(value.numerator) * 100, value.denominator)
-        if 2 * remainder >= value.denominator:
-            ore += 1
-        return (Decimal(sign * ore) / 100).quantize(ORE)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return Decimal(value).quantize(ORE, rounding=ROUND_HALF_UP)
 
 
 def earned(share: Decimal, saving: Decimal, cap: Decimal | None) -> tuple[Decimal, bool]:

@@ -33,7 +33,8 @@ def refresh_derived(engine) -> None:
     """What a load is followed by (`cli_args.refresh_after_load`): benchmarks' refresh."""
     from benchmarks.refresh import refresh  # lazy (start-up time): pandas, only after a load
 
-    refresh(engine)
+    for note in refresh(engine)["notes"]:
+        print(f"note: {note}")
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@ warehouse access; `socialbench.forecast.store` reads and writes). Definitions:
 docs/forecast.md and sql/tables/fc_*.yml.
 
 Money is counted in whole øre (int64) and exact fractions; every stored amount is rounded
-once, half-up to øre (`incentive_models.rules.round_ore`), and the parts that must add up
+once, half-up to øre (`socialbench.money.round_ore`), and the parts that must add up
 (the months of a year, price + quantity) are split so that they do, to the øre.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from incentive_models.rules import round_ore
 from socialbench.forecast import pieces as pc
 from socialbench.forecast.figures import COLUMNS
+from socialbench.money import decimals, kroner, round_ore
 
 # New grants are counted over the 365 days ending on R, and costed over their first 90 days.
 NEW_WINDOW_DAYS = 365
@@ -47,11 +47,6 @@ def day_number(day: dt.date) -> int:
 
 def date_of(number: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(number))
-
-
-def kroner(ore: int) -> Decimal:
-    """Whole øre as exact kroner."""
-    return (Decimal(int(ore)) / 100).quantize(Decimal("0.01"))
 
 
 def ore_of(amount: Fraction | Decimal) -> int:
@@ -188,7 +183,7 @@ def compute(inputs: Inputs, as_of: dt.date) -> dict[str, pd.DataFrame]:
             "citizen_key": grant_month["citizen_key"],
             "month": [date_of(d) for d in grant_month["month"]],
             "active_days": grant_month["active_days"].astype("int64"),
-            "cost_dkk": [kroner(v) for v in grant_month["cost_ore"]],
+            "cost_dkk": decimals(grant_month["cost_ore"].to_numpy()),
             "as_of": as_of,
         }),
         "fc_forecast": forecast,

@@ -10,17 +10,17 @@ its days times one rate. Days are whole numbers (days since 1970-01-01) and mone
 The level of a piece is the level of the grant's latest assessment dated on or before
 the piece's first day (only assessments on or before R are known); before the first
 such assessment, the level of the grant's first assessment. The rate is
-`incentive_models.rate_rule.rates_on` (the provider's own tariff, else the general rate).
+`socialbench.rate_rule.rates_on` (the provider's own tariff, else the general rate).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from incentive_models.rate_rule import GENERAL, rates_on
+from socialbench import money
+from socialbench.rate_rule import GENERAL, rates_on
 
 # Day numbers of one grant are below this, so grant * KEY + day orders by grant, then day.
 KEY = 1 << 22
@@ -53,7 +53,7 @@ def month_starts_between(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np
 def rate_ore(rates: pd.DataFrame) -> pd.DataFrame:
     """The rates with daily_rate_dkk in whole øre (int64), exact from the stored decimals."""
     out = rates.copy()
-    out["daily_rate_dkk"] = np.array([int(Decimal(str(v)) * 100) for v in out["daily_rate_dkk"]], dtype="int64")
+    out["daily_rate_dkk"] = money.column(out["daily_rate_dkk"])
     out["provider_id"] = out["provider_id"].fillna(GENERAL)
     return out
 

@@ -66,12 +66,13 @@ def write_forecast(conn: Connection, as_of: dt.date | None = None) -> dict:
     if as_of is None:
         as_of = reference_date(conn)
     if as_of is None:
-        return {"as_of": None, **{table: warehouse.replace_frame(conn, table, _empty(conn, table)) for table in TABLES}}
-    tables = compute(read_inputs(conn, as_of), as_of)
+        return clear_forecast(conn)
+    tables = compute(read_inputs(conn, as_of), as_of)  # a missing rate raises here, before any write
     return {"as_of": as_of, **{table: warehouse.replace_frame(conn, table, tables[table]) for table in TABLES}}
 
 
-def _empty(conn: Connection, table: str):
-    import pandas as pd
-
-    return pd.DataFrame(columns=warehouse.table_columns(conn, table))
+def clear_forecast(conn: Connection) -> dict:
+    """Empty the four fc_* tables (no figures rather than figures of other data)."""
+    for table in TABLES:
+        conn.execute(sa.text(f"delete from {table}"))
+    return {"as_of": None, **{table: 0 for table in TABLES}}

@@ -49,7 +49,7 @@ def test_the_refresh_reports_the_stored_rows(engine):
     result = refresh(engine)
     for table, view in STORED_VIEWS.items():
         assert result["rows"][table] == count(engine, view), table
-    assert set(result["seconds"]) == {"benchmarks", "stored_views"}
+    assert set(result["seconds"]) == {"benchmarks", "stored_views", "forecast"}
 
 
 def test_a_load_shows_on_the_dashboards_after_the_next_refresh(refreshed):

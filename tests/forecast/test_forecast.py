@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from incentive_models.rules import round_ore
+from socialbench.money import round_ore
 from socialbench import loading, warehouse
 from socialbench.errors import RuleError
 from socialbench.forecast import figures

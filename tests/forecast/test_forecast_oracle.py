@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 import sqlalchemy as sa
 
-from incentive_models.rules import round_ore
+from socialbench.money import round_ore
 from socialbench import loading
 from socialbench.forecast.store import write_forecast
 from tests.forecast import reference

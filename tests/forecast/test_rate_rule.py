@@ -1,4 +1,4 @@
-"""The provider-aware rate rule (incentive_models/rate_rule.py), by hand."""
+"""The provider-aware rate rule (socialbench/rate_rule.py), by hand."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from incentive_models.rate_rule import rates_on
+from socialbench.rate_rule import rates_on
 from incentive_models.rules import RuleError
 
 D = Decimal

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from incentive_models.rules import RuleError
+from socialbench.errors import RuleError
 
 GENERAL = ""  # provider_id of a general rate
 
