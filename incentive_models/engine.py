@@ -22,6 +22,7 @@ from incentive_models import ore, rules
 from incentive_models.explain import explain_lines
 from incentive_models.model import Model
 from socialbench.dates import as_days
+from socialbench.rate_rule import GENERAL
 
 EPOCH = date(1970, 1, 1)
 OPEN = np.int64(1 << 40)  # a day number far beyond any real date: "no end"
@@ -33,6 +34,8 @@ GRANT_COLUMNS = [
 ]
 ASSESSMENT_COLUMNS = ["grant_id", "assessed_on", "support_level"]
 RATE_COLUMNS = ["intervention_code", "support_level", "valid_from", "daily_rate_dkk"]
+# Optional in a rates frame: a provider's own tariff (rule 4); without it, or '', the general rate.
+PROVIDER_COLUMN = "provider_id"
 PAID_COLUMNS = [
     "grant_id", "episode_start", "previously_paid_dkk", "provider_id",
     "municipality_code", "intervention_code", "citizen_key", "baseline_level",
@@ -167,26 +170,40 @@ def _episodes(pieces: dict, model: Model) -> tuple[dict, dict]:
     return ep, {k: v[counted] for k, v in p.items()}
 
 
-# A rate's place in the sorted rate table: its (intervention, level) group, then its day.
+# A rate's place in the sorted rate table: its (intervention, level, provider) group, then its day.
 _GROUP = np.int64(1 << 34)
 _DAY0 = np.int64(1 << 33)
 
 
+def rate_providers(rates: pd.DataFrame) -> pd.Series:
+    """Each rate row's provider_id ('' = the general rate; a frame without the column holds
+    general rates only)."""
+    if PROVIDER_COLUMN not in rates.columns:
+        return pd.Series(GENERAL, index=rates.index, dtype=object)
+    return rates[PROVIDER_COLUMN].fillna(GENERAL).astype(object)
+
+
 def _rate_table(rates: pd.DataFrame, model: Model) -> dict:
-    """The model's rates sorted by (intervention, level) group and valid_from, with a
-    search key per row; `groups` finds the group of an (intervention, level)."""
-    r = rates.loc[rates["intervention_code"].isin(model.interventions), RATE_COLUMNS]
+    """The model's rates sorted by (intervention, level, provider) group and valid_from,
+    with a search key per row; `_group_of` finds the group that applies to a grant.
+    Providers are numbered from 1 (`providers`, in sorted order); 0 is the general rate."""
+    r = rates.loc[rates["intervention_code"].isin(model.interventions)]
     code = _codes(model, r["intervention_code"])
     level = r["support_level"].to_numpy(np.int64)
-    pairs = pd.DataFrame({"code": code, "level": level})
+    provider = rate_providers(r)
+    providers = pd.Index(sorted(set(provider) - {GENERAL}))
+    prov = np.where(provider.to_numpy() == GENERAL, 0, providers.get_indexer(provider) + 1).astype(np.int64)
+    pairs = pd.DataFrame({"code": code, "level": level, "prov": prov})
     unique = pairs.drop_duplicates().reset_index(drop=True)
-    group = pairs.merge(unique.reset_index(), on=["code", "level"], how="left")["index"].to_numpy(np.int64)
+    group = pairs.merge(unique.reset_index(), on=["code", "level", "prov"], how="left")["index"].to_numpy(np.int64)
     vf = day_numbers(r["valid_from"])
     order = np.lexsort((vf, group))
     group, vf = group[order], vf[order]
     return {
         "group_code": unique["code"].to_numpy(np.int64), "group_level": unique["level"].to_numpy(np.int64),
-        "group": group, "vf": vf, "ore": ore.column(r["daily_rate_dkk"])[order], "key": group * _GROUP + (vf + _DAY0),
+        "group_prov": unique["prov"].to_numpy(np.int64), "providers": providers,
+        "group": group, "vf": vf, "ore": ore.column(r["daily_rate_dkk"].to_numpy()[order]),
+        "key": group * _GROUP + (vf + _DAY0),
     }
 
 
@@ -195,22 +212,34 @@ def _codes(model: Model, intervention_codes: pd.Series) -> np.ndarray:
     return pd.Index(list(dict.fromkeys(model.interventions))).get_indexer(intervention_codes).astype(np.int64)
 
 
-def _group_of(r: dict, code: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """The rate group of each (intervention number, level); -1 where there is no rate."""
+def _provider_numbers(r: dict, provider_ids: pd.Series) -> np.ndarray:
+    """Each grant provider's number in the rate table (0: the provider has no own rate)."""
+    return (r["providers"].get_indexer(provider_ids.fillna(GENERAL)) + 1).astype(np.int64)
+
+
+def _group_of(r: dict, code: np.ndarray, level: np.ndarray, prov: np.ndarray) -> np.ndarray:
+    """Rule 4's choice of rows: the rate group of (intervention number, level, the grant's
+    provider) if the provider has any row for that intervention and level, else the
+    general group of (intervention, level); -1 where there is neither."""
     if not len(code) or not len(r["group_code"]):
         return np.full(len(code), -1, dtype=np.int64)
     low = min(int(level.min()), int(r["group_level"].min()))
     width = max(int(level.max()), int(r["group_level"].max())) - low + 1
-    codes = max(int(code.max()), int(r["group_code"].max())) + 1
-    if width * codes <= 10_000_000:  # a table of every (intervention, level)
-        table = np.full((codes, width), -1, dtype=np.int64)
-        table[r["group_code"], r["group_level"] - low] = np.arange(len(r["group_code"]))
-        return table[code, level - low]
-    found = pd.DataFrame({"code": code, "level": level}).merge(
-        pd.DataFrame({"code": r["group_code"], "level": r["group_level"], "group": np.arange(len(r["group_code"]))}),
-        on=["code", "level"], how="left",
-    )["group"]
-    return found.fillna(-1).to_numpy(np.int64)
+    wide = len(r["providers"]) + 1
+
+    def key(c, lv, p):
+        return (c * width + (lv - low)) * wide + p
+
+    keys = key(r["group_code"], r["group_level"], r["group_prov"])
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+
+    def find(k):
+        at = np.clip(np.searchsorted(sorted_keys, k), 0, len(sorted_keys) - 1)
+        return np.where(sorted_keys[at] == k, order[at], -1)
+
+    own = np.where(prov > 0, find(key(code, level, prov)), -1)
+    return np.where(own >= 0, own, find(key(code, level, np.zeros_like(prov))))
 
 
 def _cuts(r: dict, group: np.ndarray, ps: np.ndarray, pe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +286,8 @@ def qualified_episodes(
     r = _rate_table(rates, model)
     code = _codes(model, g["intervention_code"])[p["gid"]]
     base = a["base"][p["gid"]]
-    base_group, level_group = _group_of(r, code, base), _group_of(r, code, p["level"])
+    prov = _provider_numbers(r, g["provider_id"])[p["gid"]]
+    base_group, level_group = _group_of(r, code, base, prov), _group_of(r, code, p["level"], prov)
     # Cut the pieces wherever the rate of the baseline level or of the piece's level changes.
     active_piece = ~p["exit"]
     piece_b, day_b = _cuts(r, base_group, p["ps"], p["pe"])
@@ -281,7 +311,8 @@ def qualified_episodes(
             gid = p["gid"][piece[i]]
             for level, absent in ((base[piece[i]], not base_found[i]), (p["level"][piece[i]], level_missing[i])):
                 if absent:
-                    found.append(rules.MissingRate(g["intervention_code"].iat[gid], int(level), to_date(s[i]), g["grant_id"].iat[gid]))
+                    found.append(rules.MissingRate(g["intervention_code"].iat[gid], int(level), to_date(s[i]),
+                                                   g["grant_id"].iat[gid], g["provider_id"].iat[gid]))
         raise rules.missing_rate(found)
     days = e_day - s + 1
     daily = np.where(active, np.maximum(0, base_rate - np.where(active, level_rate, 0)), base_rate)  # rule 5

@@ -25,10 +25,15 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from incentive_models import text_columns
-from incentive_models.engine import ASSESSMENT_COLUMNS, GRANT_COLUMNS, RATE_COLUMNS
+from incentive_models.engine import ASSESSMENT_COLUMNS, GRANT_COLUMNS, PROVIDER_COLUMN, RATE_COLUMNS, rate_providers
 from incentive_models.model import Model
+from socialbench.rate_rule import GENERAL
 
 INPUT_COLUMNS = {"grants": GRANT_COLUMNS, "assessments": ASSESSMENT_COLUMNS, "rates": RATE_COLUMNS}
+# Rates with a provider's own tariff also carry its provider_id, as a last column. General
+# rates only are fingerprinted and packed without it, exactly as before tariffs existed, so
+# the fingerprint of such inputs and the inputs kept with earlier approvals stay valid.
+TARIFF_RATE_COLUMNS = [*RATE_COLUMNS, PROVIDER_COLUMN]
 DATE_COLUMNS = {"start_date", "end_date", "assessed_on", "valid_from"}
 WHOLE_COLUMNS = {"municipality_code", "support_level"}
 MONEY_COLUMNS = {"daily_rate_dkk"}
@@ -46,8 +51,8 @@ QUERIES = {
         " join grants g on g.grant_id = a.grant_id where g.intervention_code in ({codes})"
     ),
     "rates": (
-        "select intervention_code, support_level, valid_from, cast(daily_rate_dkk as varchar) as daily_rate_dkk"
-        " from rates where intervention_code in ({codes}) and provider_id = ''"  # general rates only, until rule 4 uses rate_rule
+        "select intervention_code, support_level, valid_from, cast(daily_rate_dkk as varchar) as daily_rate_dkk,"
+        " provider_id from rates where intervention_code in ({codes})"
     ),
 }
 
@@ -95,10 +100,20 @@ def column_text(values: pd.Series) -> np.ndarray:
     return np.array([value_text(v) for v in array], dtype=object)
 
 
+def rate_columns(rates: pd.DataFrame) -> list[str]:
+    """The rates' columns as fingerprinted and packed: with provider_id only if a row is a
+    provider's own tariff."""
+    return TARIFF_RATE_COLUMNS if (rate_providers(rates) != GENERAL).any() else RATE_COLUMNS
+
+
 def _texts(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
-    """{table: {column: its values as text}}, every column of each frame."""
+    """{table: {column: its values as text}}: the grants' and assessments' columns, and the
+    rates' `rate_columns`."""
+    if PROVIDER_COLUMN in rates.columns:
+        rates = rates.assign(**{PROVIDER_COLUMN: rate_providers(rates)})
+    columns = {"grants": grants.columns, "assessments": assessments.columns, "rates": rate_columns(rates)}
     return {
-        name: {c: column_text(frame[c]) for c in frame.columns}
+        name: {c: column_text(frame[c]) for c in columns[name]}
         for name, frame in (("grants", grants), ("assessments", assessments), ("rates", rates))
     }
 
@@ -117,7 +132,7 @@ def _pack(texts: dict, sizes: dict[str, int]) -> bytes:
     tables = []
     for name in ("grants", "assessments", "rates"):
         parts = ["["]
-        for c in INPUT_COLUMNS[name]:
+        for c in (INPUT_COLUMNS[name] if name != "rates" else list(texts[name])):
             text = texts[name][c]
             missing = text == ""
             parts += text_columns.json_parts(np.where(missing, None, text) if missing.any() else text, null=True)
@@ -141,7 +156,7 @@ def inputs_sha256(model: Model, grants: pd.DataFrame, assessments: pd.DataFrame,
 def pack_inputs(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame) -> bytes:
     """The inputs of a run, kept with its approval so that it can be recomputed later:
     gzipped JSON, {table: [[text or null, ...] per row]}, written a column at a time."""
-    frames = (grants[GRANT_COLUMNS], assessments[ASSESSMENT_COLUMNS], rates[RATE_COLUMNS])
+    frames = (grants[GRANT_COLUMNS], assessments[ASSESSMENT_COLUMNS], rates)
     return _pack(_texts(*frames), _sizes(*frames))
 
 
@@ -159,9 +174,15 @@ def _dates(values) -> np.ndarray:
 
 def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A table's columns in the engine's types: dates datetime64 (NaT for missing), whole
-    numbers int64, rates Decimal, text str (None for missing)."""
+    numbers int64, rates Decimal, text str (None for missing); rates' provider_id '' for
+    a general rate (and for every rate of inputs kept before tariffs existed)."""
     out = {}
-    for c in INPUT_COLUMNS[name]:
+    columns = TARIFF_RATE_COLUMNS if name == "rates" else INPUT_COLUMNS[name]
+    for c in columns:
+        if c == PROVIDER_COLUMN:  # packed, '' is written as null
+            out[c] = (frame[c].where(frame[c].notna(), GENERAL).astype(object) if c in frame.columns
+                      else pd.Series(GENERAL, index=frame.index, dtype=object))
+            continue
         values = frame[c]
         if c in DATE_COLUMNS:
             array = values.to_numpy()
@@ -180,8 +201,13 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 def unpack_inputs(blob: bytes) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The inputs kept with an approval (`pack_inputs`), as `read_inputs` returns them."""
     payload = json.loads(gzip.decompress(bytes(blob)))
+
+    def columns(name: str) -> list[str]:
+        rows = payload[name]
+        return TARIFF_RATE_COLUMNS if name == "rates" and rows and len(rows[0]) == len(TARIFF_RATE_COLUMNS) else INPUT_COLUMNS[name]
+
     return tuple(
-        _typed(name, pd.DataFrame(payload[name], columns=INPUT_COLUMNS[name], dtype=object))
+        _typed(name, pd.DataFrame(payload[name], columns=columns(name), dtype=object))
         for name in ("grants", "assessments", "rates")
     )
 
@@ -207,7 +233,7 @@ def _postgresql_frame(conn: Connection, name: str, sql: str, codes: list[str]) -
     finally:
         cursor.close()
     buffer.seek(0)
-    columns = INPUT_COLUMNS[name]
+    columns = TARIFF_RATE_COLUMNS if name == "rates" else INPUT_COLUMNS[name]
     if not buffer.getbuffer().nbytes:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     # Every field as text; \N is NULL only where a NULL can be.

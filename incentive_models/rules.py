@@ -17,9 +17,11 @@ grant is active from start_date to end_date, both included, open if end_date is 
    that is still running after end_date also ends the exit on the day after end_date
    (the citizen never left support).
 4. Rate: r(d, L) is the daily_rate_dkk of the row for (intervention, L) with the latest
-   valid_from on or before d. A missing rate is an error naming intervention, level and
-   date (`missing_rate`), never a silent zero. Exit days use the rate valid on the exit
-   day itself.
+   valid_from on or before d, among the grant's provider's own rows if it has any row for
+   (intervention, L), else among the general rows (provider_id '';
+   `socialbench.rate_rule`, shared with the forecast). A missing rate is an error naming
+   intervention, level, provider and date (`missing_rate`), never a silent zero. Exit
+   days use the rate valid on the exit day itself.
 5. Saving on a day: s(d) = max(0, r(d, L0) - r(d, level(d))) on an active day with
    level(d) < L0; s(d) = r(d, L0) on an exit day; otherwise 0.
 6. Episode: a maximal run of consecutive days on which the citizen is below baseline
@@ -66,6 +68,7 @@ from fractions import Fraction
 
 from socialbench.errors import RuleError
 from socialbench.money import ORE, round_ore  # noqa: F401 (the rules' rounding, shared)
+from socialbench.rate_rule import missing_rate_error
 
 ZERO = Decimal("0.00")
 
@@ -96,16 +99,13 @@ class MissingRate:
     support_level: int
     day: date
     grant_id: str
+    provider_id: str
 
 
 def missing_rate(missing: Iterable[MissingRate]) -> RuleError:
     """Rule 4: the error for the earliest missing rate (by date, intervention, level, grant)."""
     first = min(missing, key=lambda m: (m.day, m.intervention_code, m.support_level, m.grant_id))
-    return RuleError(
-        f"no daily rate for intervention {first.intervention_code} level {first.support_level} "
-        f"on {first.day.isoformat()} (needed for grant {first.grant_id}): add a row to rates "
-        f"for ({first.intervention_code}, {first.support_level}) valid from that date or earlier"
-    )
+    return missing_rate_error(first.intervention_code, first.support_level, first.provider_id, first.day, first.grant_id)
 
 
 def pay(earned_dkk: Decimal, previously_paid_dkk: Decimal) -> tuple[Decimal, Decimal]:

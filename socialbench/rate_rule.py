@@ -30,9 +30,11 @@ def rate_key(rates: pd.DataFrame, queries: pd.DataFrame) -> pd.Series:
     )
 
 
-def missing_rate_error(intervention: str, level: int, provider: str, day) -> RuleError:
+def missing_rate_error(intervention: str, level: int, provider: str, day, grant_id: str | None = None) -> RuleError:
+    """The one message for a missing rate (the forecast's and the settlement's)."""
+    needed = f" (needed for grant {grant_id})" if grant_id else ""
     return RuleError(
-        f"no daily rate for intervention {intervention} level {level} provider {provider} on {day.isoformat()}: "
+        f"no daily rate for intervention {intervention} level {level} provider {provider} on {day.isoformat()}{needed}: "
         f"add a row to rates for ({intervention}, {level}) valid from that date or earlier, "
         f"with provider_id {provider} or empty (the general rate)"
     )

@@ -54,15 +54,22 @@ def assessments(*rows) -> pd.DataFrame:
     return pd.DataFrame([(g, d(on), lvl) for g, on, lvl in rows], columns=ASSESSMENT_COLUMNS)
 
 
-def rates(*rows, intervention="SEL85") -> pd.DataFrame:
-    """rows: (level, 'YYYY-MM-DD', 'rate') or (intervention, level, date, rate)."""
+def rates(*rows, intervention="SEL85", provider=None) -> pd.DataFrame:
+    """rows: (level, 'YYYY-MM-DD', 'rate') or (intervention, level, date, rate); with
+    `provider`, the provider's own tariff (a provider_id column), else general rates."""
     out = []
     for row in rows:
         if len(row) == 3:
             row = (intervention, *row)
         code, level, valid_from, rate = row
         out.append((code, level, d(valid_from), D(str(rate)).quantize(D("0.01"))))
-    return pd.DataFrame(out, columns=RATE_COLUMNS)
+    frame = pd.DataFrame(out, columns=RATE_COLUMNS)
+    return frame if provider is None else frame.assign(provider_id=provider)
+
+
+def with_tariffs(*frames: pd.DataFrame) -> pd.DataFrame:
+    """General and own-tariff rate frames as one (general rows get provider_id '')."""
+    return pd.concat([f if "provider_id" in f else f.assign(provider_id="") for f in frames], ignore_index=True)
 
 
 def worked_example_rates() -> pd.DataFrame:

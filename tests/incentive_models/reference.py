@@ -26,12 +26,12 @@ def _as_date(value) -> date | None:
     return value.date() if isinstance(value, pd.Timestamp) else value
 
 
-def _rate(rates: list[dict], intervention: str, level: int, day: date) -> Decimal | None:
-    """Rule 4: the rate row with the latest valid_from on or before the day."""
-    rows = [
-        r for r in rates
-        if r["intervention_code"] == intervention and r["support_level"] == level and _as_date(r["valid_from"]) <= day
-    ]
+def _rate(rates: list[dict], intervention: str, level: int, provider: str, day: date) -> Decimal | None:
+    """Rule 4: the rate row with the latest valid_from on or before the day, among the
+    provider's own rows for (intervention, level) if it has any, else the general rows."""
+    same = [r for r in rates if r["intervention_code"] == intervention and r["support_level"] == level]
+    own = [r for r in same if (r.get("provider_id") or "") == provider and provider]
+    rows = [r for r in (own or [r for r in same if not r.get("provider_id")]) if _as_date(r["valid_from"]) <= day]
     if not rows:
         return None
     return Decimal(max(rows, key=lambda r: _as_date(r["valid_from"]))["daily_rate_dkk"])
@@ -92,17 +92,17 @@ def reference_episodes(model: Model, as_of: date, grants: pd.DataFrame, assessme
             counted = episode[: model.horizon_days]  # rule 7
             saving, exit_days = Decimal(0), 0
             for day, level in counted:
-                base_rate = _rate(all_rates, grant["intervention_code"], baseline, day)
+                base_rate = _rate(all_rates, grant["intervention_code"], baseline, grant["provider_id"], day)
                 if base_rate is None:
-                    missing.append(rules.MissingRate(grant["intervention_code"], baseline, day, grant["grant_id"]))
+                    missing.append(rules.MissingRate(grant["intervention_code"], baseline, day, grant["grant_id"], grant["provider_id"]))
                 if level == "exit":
                     exit_days += 1
                     if base_rate is not None:
                         saving += base_rate  # rule 5, exit day
                     continue
-                level_rate = _rate(all_rates, grant["intervention_code"], level, day)
+                level_rate = _rate(all_rates, grant["intervention_code"], level, grant["provider_id"], day)
                 if level_rate is None:
-                    missing.append(rules.MissingRate(grant["intervention_code"], level, day, grant["grant_id"]))
+                    missing.append(rules.MissingRate(grant["intervention_code"], level, day, grant["grant_id"], grant["provider_id"]))
                 elif base_rate is not None:
                     saving += max(Decimal(0), base_rate - level_rate)  # rule 5, active day
             rows.append(

@@ -77,7 +77,17 @@ def rate_tables(draw, always_complete: bool = False):
                 rows.append((level, day(change).isoformat(), Decimal(draw(st.integers(0, 200_000))) / 100))
     rows = list({(lvl, vf): (lvl, vf, r) for lvl, vf, r in rows}.values())
     rows += [("SEL108", lvl, day(-400).isoformat(), 1000 * (lvl + 1)) for lvl in range(5)]
-    return b.rates(*rows)
+    # Rule 4: P2 often has its own tariff for some levels (from the start, or only from a
+    # later day, before which it has no rate: the general rate does not fill in).
+    own = []
+    for level in draw(st.lists(st.integers(0, 4), max_size=3, unique=True)):
+        first = -400 if always_complete else draw(st.sampled_from([-400, -400, -400, 30]))
+        for change in [first, *draw(st.lists(offsets(-100, 600), max_size=2, unique=True))]:
+            own.append((level, day(change).isoformat(), Decimal(draw(st.integers(0, 200_000))) / 100))
+    own = list({(lvl, vf): (lvl, vf, r) for lvl, vf, r in own}.values())
+    if not own:
+        return b.rates(*rows)
+    return b.with_tariffs(b.rates(*rows), b.rates(*own, provider="P2"))
 
 
 @st.composite

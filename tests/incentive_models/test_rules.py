@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pandas as pd
 import pytest
 
 from incentive_models.engine import compute_lines
@@ -176,17 +177,49 @@ def test_rule4_exit_day_uses_the_rate_valid_that_day():
 def test_rule4_missing_rate_is_an_error_naming_intervention_level_and_date():
     rates = b.rates((3, "2020-01-01", 1000), (2, "2025-03-01", 600))
     assessments = b.assessments(("G1", "2025-01-01", 3), ("G1", "2025-02-01", 2))
-    message = "no daily rate for intervention SEL85 level 2 on 2025-02-01"
+    message = "no daily rate for intervention SEL85 level 2 provider P1 on 2025-02-01"
     with pytest.raises(RuleError, match=message):
         compute_lines(b.model(), b.d("2025-06-30"), b.grants(b.grant()), assessments, rates)
     with pytest.raises(RuleError, match=message):
         reference_lines(b.model(), b.d("2025-06-30"), b.grants(b.grant()), assessments, rates)
 
 
+# P1's own tariff for levels 3 and 2 (not 1): 1,200 and 700 kr. a day.
+P1_TARIFF = b.rates((3, "2020-01-01", 1200), (2, "2020-01-01", 700), provider="P1")
+
+
+def test_rule4_a_provider_with_its_own_tariff_is_paid_by_it():
+    rates = b.with_tariffs(b.worked_example_rates(), P1_TARIFF)
+    g2 = b.grants(b.grant(), b.grant("G2", citizen="C2", provider="P2"))
+    assessments = pd.concat([WORKED, WORKED.assign(grant_id="G2")], ignore_index=True)
+    lines = both(b.model(), "2025-06-30", g2, assessments, rates).set_index("grant_id")
+    # G1 (P1): 120 days at 1,200 - 700, then 30 days at 1,200 - 300 (P1 has no level-1 row: the general one)
+    assert lines.loc["G1", "saving_to_date_dkk"] == 120 * (1200 - 700) + 30 * (1200 - 300)
+    assert lines.loc["G1", "earned_dkk"] == D("0.5") * 87_000 == D("43500.00")
+    # G2 (P2, no own tariff): the worked example's general rates
+    assert lines.loc["G2", "earned_dkk"] == D("34500.00")
+
+
+def test_rule4_the_worked_example_with_general_rates_still_pays_34500():
+    # A general rate stored with provider_id '' is the rate of every provider without its own.
+    rates = b.with_tariffs(b.worked_example_rates(), b.rates((3, "2020-01-01", 1200), provider="P2"))
+    assert one(both(b.model(), "2025-06-30", b.grants(b.grant()), WORKED, rates)).payout_dkk == D("34500.00")
+
+
+def test_rule4_an_own_tariff_from_a_later_day_leaves_earlier_days_without_a_rate():
+    late = b.rates((3, "2025-03-01", 1200), provider="P1")
+    rates = b.with_tariffs(b.worked_example_rates(), late)
+    message = "no daily rate for intervention SEL85 level 3 provider P1 on 2025-02-01"
+    with pytest.raises(RuleError, match=message):
+        compute_lines(b.model(), b.d("2025-06-30"), b.grants(b.grant()), WORKED, rates)
+    with pytest.raises(RuleError, match=message):
+        reference_lines(b.model(), b.d("2025-06-30"), b.grants(b.grant()), WORKED, rates)
+
+
 def test_rule4_level_zero_needs_a_rate_too():
     rates = b.rates((3, "2020-01-01", 1000))
     assessments = b.assessments(("G1", "2025-01-01", 3), ("G1", "2025-02-01", 0))
-    with pytest.raises(RuleError, match="SEL85 level 0 on 2025-02-01"):
+    with pytest.raises(RuleError, match="SEL85 level 0 provider P1 on 2025-02-01"):
         compute_lines(b.model(), b.d("2025-06-30"), b.grants(b.grant()), assessments, rates)
 
 

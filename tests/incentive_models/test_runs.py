@@ -128,11 +128,19 @@ def test_approval_is_refused_if_inputs_changed_since_the_draft(worked):
     assert runs.run_lines(worked, fresh)["payout_dkk"].tolist() == [D("0.5") * (120 * 350 + 30 * 700)]
 
 
+def test_a_run_pays_a_provider_by_its_own_tariff_from_the_rates_table(worked):
+    with worked.begin() as conn:
+        warehouse.insert_frame(conn, "rates", b.rates((3, "2020-01-01", 1200), (2, "2020-01-01", 700), provider="P1"))
+    run = runs.create_draft(worked, b.model(), "2025-06-30")
+    # 0.5 x (120 x (1,200 - 700) + 30 x (1,200 - 300)); level 1 has no P1 row: the general 300
+    assert runs.run_lines(worked, run)["payout_dkk"].tolist() == [D("43500.00")]
+
+
 def test_a_failing_run_writes_nothing(worked):
     runs.create_draft(worked, b.model(), "2025-06-30")
     with worked.begin() as conn:
         conn.execute(sa.text("delete from rates where support_level = 1"))
-    with pytest.raises(RuleError, match="SEL85 level 1 on 2025-06-01"):
+    with pytest.raises(RuleError, match="SEL85 level 1 provider P1 on 2025-06-01"):
         runs.create_draft(worked, b.model(), "2025-06-30")
     assert count(worked, "settlement_run") == 1 and count(worked, "settlement_line") == 1
 
