@@ -1,7 +1,8 @@
 """`socialbench forecast` and the one query over fc_forecast (socialbench/forecast/figures.py).
 
-Until the writer is in, the command runs with a stand-in writer over fc_forecast rows
-inserted by hand; every expected figure below is written out by hand from those rows."""
+Most tests run the command with a stand-in writer over fc_forecast rows inserted by hand
+(every expected figure below is written out by hand from those rows); the last one runs
+it with the real writer over the hand-made grants of test_forecast.py."""
 from __future__ import annotations
 
 import json
@@ -230,3 +231,19 @@ def test_table_lines_use_the_danish_money_format():
            "price_deviation_dkk": Decimal("-0.01"), "quantity_deviation_dkk": Decimal("0")}
     assert cells(forecast_cli.table_lines([row], kroner)[1]) == [
         "101", "2026", "SEL107", "1.234.567,89 kr.", "1.300.000,00 kr.", "–", "-0,01 kr.", "0,00 kr."]
+
+
+def test_the_command_writes_with_the_real_writer_and_prints_its_figures(engine, db_url, write_csv, tmp_path, capsys):
+    from tests.forecast import test_forecast as case
+
+    case.load_case(engine, write_csv, tmp_path / "case")
+    assert run(db_url, "--as-of", "2026-06-30", "--json", "--municipality", "101") == 0
+    printed = {r["intervention_code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert sorted(printed) == ["BU_OPHOLDSSTED", "SEL107", "SEL85"]
+    sel107 = printed["SEL107"]
+    assert (sel107["actual_to_date_dkk"], sel107["committed_dkk"], sel107["expected_new_dkk"]) == (
+        "680100.00", "463700.00", str(case.SEL107_NEW))
+    assert sel107["budget_dkk"] == "1200000.00" and sel107["as_of"] == "2026-06-30"
+    assert run(db_url, "--as-of", "2026-06-30") == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("Budgetopfølgning opgjort pr. 30.06.2026: fc_grant_month 24 rækker")
