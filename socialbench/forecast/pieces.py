@@ -80,6 +80,9 @@ def pieces(grants: pd.DataFrame, assessments: pd.DataFrame, rates: pd.DataFrame,
     rates: as `rate_ore` gives them. Every span's grant must have an assessment.
     """
     n = len(spans.grant)
+    if n == 0:
+        return pd.DataFrame({c: np.array([], dtype="int64") for c in
+                             ("grant", "first", "last", "days", "support_level", "rate_ore", "cost_ore")})
     lo, hi = spans.lo, spans.hi
     owners = [np.arange(n)]
     days = [lo]

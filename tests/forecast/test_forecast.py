@@ -245,3 +245,17 @@ def test_declared_columns_are_the_tables_columns(engine):
         for table in TABLES:
             assert declared(table) == warehouse.table_columns(conn, table), table
     assert list(figures.COLUMNS) == declared("fc_forecast")
+
+
+def test_an_as_of_date_before_every_grant_gives_empty_tables(engine, write_csv, tmp_path):
+    load_case(engine, write_csv, tmp_path / "case")
+    with engine.begin() as conn:
+        written = write_forecast(conn, as_of=dt.date(2020, 6, 30))
+    assert written == {"as_of": dt.date(2020, 6, 30), **{table: 0 for table in TABLES}}
+    # as of 31 March 2025: 101's 2025 plan (9 x 9) has its row without grants; 147's G6 ran
+    # 1 January-31 March at level 1, 90 x 1,000, without a plan
+    with engine.begin() as conn:
+        write_forecast(conn, as_of=dt.date(2025, 3, 31))
+    assert rows(engine, "select municipality_code, intervention_code, budget_dkk, actual_to_date_dkk from fc_forecast"
+                        " where intervention_code = 'SEL107' order by 1") == [
+        (101, "SEL107", Decimal("81.00"), Decimal("0.00")), (147, "SEL107", None, Decimal("90000.00"))]
