@@ -11,23 +11,10 @@ from decimal import Decimal
 import numpy as np
 
 from incentive_models import text_columns
-from socialbench.money import ORE, column, decimals, of  # noqa: F401 (shared with the forecast)
+from socialbench.money import ORE, column, decimals, of, text  # noqa: F401 (shared with the forecast)
+from socialbench.money import parts as _parts
 
-_CENTS = np.array([f"{n:02d}" for n in range(100)], dtype=object)
 _PAD3 = np.array([f"{n:03d}" for n in range(1000)], dtype=object)
-
-
-def _parts(ore: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    ore = np.asarray(ore, dtype=np.int64)
-    sign = np.where(ore < 0, "-", "").astype(object)
-    whole, cents = np.divmod(np.abs(ore), 100)
-    return sign, whole, _CENTS[cents]
-
-
-def text(ore: np.ndarray) -> np.ndarray:
-    """Whole øre as the ledger writes kroner: '1234.50', '-5500.00', '0.00'."""
-    sign, whole, cents = _parts(ore)
-    return sign + whole.astype(str).astype(object) + "." + cents
 
 
 def danish(ore: np.ndarray) -> np.ndarray:

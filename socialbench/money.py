@@ -12,6 +12,7 @@ from fractions import Fraction
 import numpy as np
 
 ORE = Decimal("0.01")
+_CENTS = np.array([f"{n:02d}" for n in range(100)], dtype=object)
 
 
 def round_ore(value: Decimal | Fraction | int) -> Decimal:
@@ -52,3 +53,18 @@ def kroner(ore: int) -> Decimal:
 def decimals(ore: np.ndarray) -> list[Decimal]:
     """Whole øre as exact Decimal kroner, a column at a time."""
     return [kroner(n) for n in ore]
+
+
+def parts(ore: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sign '' or '-', whole kroner >= 0, øre as two digits) of whole øre, a column at a time."""
+    ore = np.asarray(ore, dtype=np.int64)
+    sign = np.where(ore < 0, "-", "").astype(object)
+    whole, cents = np.divmod(np.abs(ore), 100)
+    return sign, whole, _CENTS[cents]
+
+
+def text(ore: np.ndarray) -> np.ndarray:
+    """Whole øre as exact kroner text, as the ledger writes it and numeric columns take it:
+    '1234.50', '-5500.00', '0.00' (a column at a time; no Decimal per value)."""
+    sign, whole, cents = parts(ore)
+    return sign + whole.astype(str).astype(object) + "." + cents

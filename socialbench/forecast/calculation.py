@@ -18,13 +18,13 @@ import pandas as pd
 
 from socialbench.forecast import pieces as pc
 from socialbench.forecast.figures import COLUMNS
-from socialbench.money import decimals, kroner, round_ore
+from socialbench import money
+from socialbench.money import kroner, round_ore
 
 # New grants are counted over the 365 days ending on R, and costed over their first 90 days.
 NEW_WINDOW_DAYS = 365
 FIRST_DAYS = 90
 EPOCH = dt.date(1970, 1, 1)
-KEY = ["municipality_code", "intervention_code"]
 
 
 @dataclass
@@ -154,61 +154,73 @@ def costed_pieces(inputs: Inputs, year: Year) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def compute(inputs: Inputs, as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """fc_grant_month, fc_forecast, fc_expensive_cases and fc_month as of `as_of`."""
+    """fc_grant_month, fc_forecast, fc_expensive_cases and fc_month as of `as_of`.
+
+    The pieces stay numbers (grant position, days, øre); a grant's text columns are
+    attached only to the sums, and the sums are taken over whole-number keys. Amounts are
+    exact: Decimal in the small tables, exact text ('1234.50', `money.text`) in the large
+    ones (fc_grant_month, fc_expensive_cases), which the insert casts to numeric."""
     year = Year(as_of)
     grants, p = costed_pieces(inputs, year)
-    g = grants.iloc[p["grant"].to_numpy()]
-    for column in ("grant_id", "citizen_key", "municipality_code", "provider_id", "intervention_code"):
-        p[column] = g[column].to_numpy()
-    p["month"] = pc.month_start(p["first"].to_numpy())
-    actual = p[(p["first"] >= year.first) & (p["last"] <= year.r)]
-    committed = p[p["first"] > year.r]
-    start = g["_start"].to_numpy()
-    first_days = p[g["_new"].to_numpy() & (p["last"].to_numpy() <= np.minimum(start + FIRST_DAYS - 1, year.r))]
+    grant, first, last = p["grant"].to_numpy(), p["first"].to_numpy(), p["last"].to_numpy()
+    days, cost = p["days"].to_numpy(), p["cost_ore"].to_numpy()
+    month = pc.month_start(first)
+    actual = (first >= year.first) & (last <= year.r)
+    committed = first > year.r
+    start, new = grants["_start"].to_numpy(), grants["_new"].to_numpy()
+    first_days = new[grant] & (last <= np.minimum(start[grant] + FIRST_DAYS - 1, year.r))
 
-    grant_month = (
-        actual.groupby(["grant_id", "month"], as_index=False)
-        .agg(municipality_code=("municipality_code", "first"), intervention_code=("intervention_code", "first"),
-             provider_id=("provider_id", "first"), citizen_key=("citizen_key", "first"),
-             active_days=("days", "sum"), cost_ore=("cost_ore", "sum"))
-    )
-    new = grants[grants["_new"] & grants["grant_id"].isin(set(first_days["grant_id"]))]
-    forecast, months = _forecast(inputs, year, actual, committed, first_days, new)
+    key_of_grant, uniques = _factorize(grants[["municipality_code", "intervention_code"]])
+    keys = list(uniques.itertuples(index=False, name=None))
+    key = key_of_grant[grant]
+
+    def sums(mask, *by) -> dict[tuple, tuple[int, int]]:
+        """{(municipality, intervention[, month]): (cost øre, days)} over the pieces in mask."""
+        names = [f"by{i}" for i in range(len(by))]
+        frame = pd.DataFrame({"key": key[mask], **{n: b[mask] for n, b in zip(names, by)},
+                              "cost": cost[mask], "days": days[mask]})
+        total = frame.groupby(["key", *names], sort=False)[["cost", "days"]].sum()
+        out = {}
+        for index, c, d in zip(total.index, total["cost"].to_numpy(), total["days"].to_numpy()):
+            k, *rest = index if isinstance(index, tuple) else (index,)
+            out[(int(keys[k][0]), keys[k][1], *(int(v) for v in rest))] = (int(c), int(d))
+        return out
+
+    started = pd.Series(key_of_grant[np.unique(grant[first_days])]).value_counts()
+    totals = {
+        "to_date": sums(actual), "after": sums(committed), "first": sums(first_days),
+        "started": {(int(keys[k][0]), keys[k][1]): int(n) for k, n in started.items()},
+        "month_actual": sums(actual, month), "month_committed": sums(committed, month),
+    }
+    forecast, months = _forecast(inputs, year, totals)
+
+    by_month = pd.DataFrame({"grant": grant[actual], "month": month[actual], "days": days[actual], "cost": cost[actual]})
+    grant_month = by_month.groupby(["grant", "month"], as_index=False, sort=True)[["days", "cost"]].sum()
+    g = grants.iloc[grant_month["grant"].to_numpy()]
+    month_numbers, month_of_row = np.unique(grant_month["month"].to_numpy(), return_inverse=True)
+    month_dates = np.array([date_of(m) for m in month_numbers], dtype=object)[month_of_row]
+    costed = actual | committed
     return {
         "fc_grant_month": pd.DataFrame({
-            "municipality_code": grant_month["municipality_code"].astype("int64"),
-            "intervention_code": grant_month["intervention_code"],
-            "provider_id": grant_month["provider_id"],
-            "grant_id": grant_month["grant_id"],
-            "citizen_key": grant_month["citizen_key"],
-            "month": [date_of(d) for d in grant_month["month"]],
-            "active_days": grant_month["active_days"].astype("int64"),
-            "cost_dkk": decimals(grant_month["cost_ore"].to_numpy()),
-            "as_of": as_of,
+            "municipality_code": g["municipality_code"].astype("int64").to_numpy(),
+            "intervention_code": g["intervention_code"].to_numpy(),
+            "provider_id": g["provider_id"].to_numpy(),
+            "grant_id": g["grant_id"].to_numpy(),
+            "citizen_key": g["citizen_key"].to_numpy(),
+            "month": month_dates,
+            "active_days": grant_month["days"].astype("int64").to_numpy(),
+            "cost_dkk": money.text(grant_month["cost"].to_numpy()),
+            "as_of": np.full(len(grant_month), as_of, dtype=object),
         }),
         "fc_forecast": forecast,
-        "fc_expensive_cases": _expensive_cases(inputs, year, pd.concat([actual, committed])),
+        "fc_expensive_cases": _expensive_cases(inputs, year, grants, grant[costed], cost[costed]),
         "fc_month": months,
     }
 
 
-def _sums(frame: pd.DataFrame, by: list[str]) -> dict[tuple, tuple[int, int]]:
-    """{key: (cost øre, days)}."""
-    s = frame.groupby(by)[["cost_ore", "days"]].sum()
-    return {_plain(key): (int(c), int(d)) for key, c, d in zip(s.index, s["cost_ore"], s["days"])}
-
-
-def _plain(key: tuple) -> tuple:
-    return tuple(int(v) if isinstance(v, np.integer) else v for v in key)
-
-
-def _forecast(inputs: Inputs, year: Year, actual, committed, first_days, new) -> tuple[pd.DataFrame, pd.DataFrame]:
-    to_date = _sums(actual, KEY)
-    after = _sums(committed, KEY)
-    first = _sums(first_days, KEY)
-    started = {_plain(k): int(v) for k, v in new.groupby(KEY).size().items()}
-    by_month_actual = _sums(actual, [*KEY, "month"])
-    by_month_committed = _sums(committed, [*KEY, "month"])
+def _forecast(inputs: Inputs, year: Year, totals: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    to_date, after, first, started = totals["to_date"], totals["after"], totals["first"], totals["started"]
+    by_month_actual, by_month_committed = totals["month_actual"], totals["month_committed"]
     plans = {(int(r.municipality_code), r.intervention_code): r for r in inputs.plans.itertuples()}
     keys = sorted({(int(m), i) for m, i in [*to_date, *after, *started]} | set(plans))
     d = year.days_after
@@ -266,37 +278,69 @@ CASE_COLUMNS = ["municipality_code", "year", "area", "citizen_key", "as_of", "gr
                 "net_cost_dkk", "rank_in_municipality"]
 
 
+def _factorize(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """(each row's number, the distinct rows in that numbering); works for no rows too."""
+    if frame.empty:
+        return np.zeros(0, dtype="int64"), frame.iloc[:0]
+    codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy(dtype="int64")
+    return codes, frame.drop_duplicates().reset_index(drop=True)
+
+
 def _get(sums: dict, key: tuple) -> tuple[int, int]:
     return sums.get(key, (0, 0))
 
 
-def refund(gross: Fraction, tiers: list[tuple[Fraction, Fraction]]) -> Fraction:
-    """Σ over the tiers (threshold, share; ascending) of share × the part of `gross` above
-    the tier's threshold and below the next tier's threshold."""
-    total = Fraction(0)
-    for i, (threshold, share) in enumerate(tiers):
-        upper = tiers[i + 1][0] if i + 1 < len(tiers) else None
-        part = (gross if upper is None else min(gross, upper)) - threshold
-        if part > 0:
-            total += share * part
-    return total
-
-
-def _expensive_cases(inputs: Inputs, year: Year, costed: pd.DataFrame) -> pd.DataFrame:
+def _expensive_cases(inputs: Inputs, year: Year, grants: pd.DataFrame, grant: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
+    """Per municipality, area and citizen: gross (cost to R + committed, øre), the refund
+    by the year's tiers of the area, net, and the rank in the municipality. Exact in whole
+    numbers: a tier's share has at most 4 decimals (numeric(6,4)), so share × øre is a
+    whole number of 1/10,000 øre, rounded half-up once."""
     areas = dict(zip(inputs.areas["intervention_code"], inputs.areas["area"]))
-    costed = costed.assign(area=costed["intervention_code"].map(areas))
-    gross = costed.groupby(["municipality_code", "area", "citizen_key"], as_index=False)["cost_ore"].sum()
-    gross = gross[gross["cost_ore"] > 0]
-    tiers: dict[str, list] = {}
-    for row in inputs.tiers.sort_values("threshold_dkk").itertuples():
-        tiers.setdefault(row.area, []).append((Fraction(Decimal(row.threshold_dkk)), Fraction(Decimal(row.refund_share))))
-    gross = gross.sort_values(["municipality_code", "cost_ore", "citizen_key", "area"],
+    area = grants["intervention_code"].map(areas).to_numpy(dtype=object)
+    citizen_of_grant, citizens = _factorize(pd.DataFrame({
+        "municipality_code": grants["municipality_code"].to_numpy(), "area": area, "citizen_key": grants["citizen_key"].to_numpy()}))
+    gross = pd.Series(cost, dtype="int64").groupby(citizen_of_grant[grant]).sum()
+    gross = gross[gross > 0]
+    who = citizens.iloc[gross.index.to_numpy()]
+    frame = pd.DataFrame({
+        "municipality_code": who["municipality_code"].to_numpy(dtype="int64"),
+        "area": who["area"].to_numpy(dtype=object),
+        "citizen_key": who["citizen_key"].to_numpy(dtype=object),
+        "gross": gross.to_numpy(dtype="int64"),
+        "refund": np.zeros(len(gross), dtype="int64"),
+    })
+    for name, own in inputs.tiers.groupby("area"):
+        own = own.sort_values("threshold_dkk")
+        thresholds = [money.of(t) for t in own["threshold_dkk"]]
+        shares = [_ten_thousandths(v) for v in own["refund_share"]]
+        rows = (frame["area"] == name).to_numpy()
+        g = frame["gross"].to_numpy()[rows]
+        exact = np.zeros(len(g), dtype="int64")  # in 1/10,000 øre
+        for i, (threshold, share) in enumerate(zip(thresholds, shares)):
+            upper = np.minimum(g, thresholds[i + 1]) if i + 1 < len(thresholds) else g
+            exact += share * np.maximum(upper - threshold, 0)
+        refund = frame["refund"].to_numpy().copy()
+        refund[rows] = (exact + 5_000) // 10_000
+        frame["refund"] = refund
+    frame = frame.sort_values(["municipality_code", "gross", "citizen_key", "area"],
                               ascending=[True, False, True, True], kind="stable")
-    gross["rank"] = gross.groupby("municipality_code").cumcount() + 1
-    rows = []
-    for r in gross.itertuples():
-        amount = kroner(r.cost_ore)
-        back = round_ore(refund(Fraction(amount), tiers.get(r.area, [])))
-        rows.append((int(r.municipality_code), year.year, r.area, r.citizen_key, year.as_of, amount, back,
-                     amount - back, int(r.rank)))
-    return pd.DataFrame(rows, columns=CASE_COLUMNS)
+    frame["rank"] = frame.groupby("municipality_code").cumcount() + 1
+    return pd.DataFrame({
+        "municipality_code": frame["municipality_code"].to_numpy(),
+        "year": year.year,
+        "area": frame["area"].to_numpy(),
+        "citizen_key": frame["citizen_key"].to_numpy(),
+        "as_of": year.as_of,
+        "gross_cost_dkk": money.text(frame["gross"].to_numpy()),
+        "refund_dkk": money.text(frame["refund"].to_numpy()),
+        "net_cost_dkk": money.text((frame["gross"] - frame["refund"]).to_numpy()),
+        "rank_in_municipality": frame["rank"].to_numpy(dtype="int64"),
+    }, columns=CASE_COLUMNS)
+
+
+def _ten_thousandths(share) -> int:
+    """A refund share (at most 4 decimals) as a whole number of 1/10,000."""
+    exact = Decimal(str(share)) * 10_000
+    if exact != exact.to_integral_value():
+        raise ValueError(f"a refund share has more than 4 decimals: {share}")
+    return int(exact)
