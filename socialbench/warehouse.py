@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
@@ -176,6 +177,47 @@ def read_frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
         params = {k: list(v) if k in lists else v for k, v in params.items()}
     result = conn.execute(statement, params)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+_PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def read_columns(conn: Connection, sql: str, dates: Sequence[str] = (), **params) -> pd.DataFrame:
+    """Run a query and return its rows as columns, read natively: DuckDB's own DataFrame
+    export, PostgreSQL's `COPY (...) TO STDOUT` parsed by pandas' C reader; for many rows,
+    where `read_frame` makes a Python object of every value. Parameters are `:name`
+    (scalars). Columns named in `dates` come as datetime64 (NaT for NULL); whole-number
+    columns without NULL as int64 on both engines; text as str ('' stays '', NULL is NaN
+    or None); numerics as the engine gives them (use read_frame where exact decimals matter)."""
+    if dialect(conn) == "duckdb":
+        names = _PARAMETER.findall(sql)
+        frame = conn.connection.connection.execute(_PARAMETER.sub("?", sql), [params[n] for n in names]).df()
+        for c in frame.columns:
+            if pd.api.types.is_integer_dtype(frame[c].dtype):
+                frame[c] = frame[c].astype("int64")
+    else:
+        cursor = conn.connection.cursor()
+        try:
+            query = cursor.mogrify(_PARAMETER.sub(r"%(\1)s", sql), params).decode()
+            cursor.execute("set local datestyle = 'ISO, YMD'")
+            cursor.execute(f"select * from ({query}) as q limit 0")
+            columns = [d[0] for d in cursor.description]
+            integers = {d[0] for d in cursor.description if d[1] in (20, 21, 23)}  # int8, int2, int4
+            buffer = io.BytesIO()
+            cursor.copy_expert(f"copy ({query}) to stdout with (format csv, null '{NULL_TOKEN}')", buffer)
+        finally:
+            cursor.close()
+        buffer.seek(0)
+        if not buffer.getbuffer().nbytes:
+            frame = pd.DataFrame({c: pd.Series(dtype="int64" if c in integers else object) for c in columns})
+        else:
+            frame = pd.read_csv(buffer, header=None, names=columns, dtype=object, keep_default_na=False,
+                                na_values=[NULL_TOKEN], engine="c")
+            for c in integers:
+                frame[c] = frame[c].astype("int64")
+    for c in dates:
+        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
+    return frame
 
 
 def table_columns(conn: Connection, table: str) -> list[str]:

@@ -31,22 +31,23 @@ def read_inputs(conn: Connection, as_of: dt.date) -> Inputs:
     day in R's year or are new (started in the 365 days ending on R), their assessments,
     all rates, and the plans and tiers of R's year."""
     read = warehouse.read_frame
+    native = warehouse.read_columns
     year = as_of.year
     since = min(dt.date(year, 1, 1), as_of - dt.timedelta(days=NEW_WINDOW_DAYS - 1))
     wanted = "g.start_date <= :as_of and (g.end_date is null or g.end_date >= :since)"
     params = {"as_of": as_of, "since": since}
     return Inputs(
-        grants=read(
+        grants=native(
             conn,
             "select g.grant_id, g.citizen_key, g.municipality_code, g.provider_id, g.intervention_code,"
             f" g.start_date, g.end_date from grants g where {wanted} order by g.grant_id",
-            **params,
+            dates=("start_date", "end_date"), **params,
         ),
-        assessments=read(
+        assessments=native(
             conn,
             "select a.grant_id, a.assessed_on, a.support_level from assessments a join grants g"
             f" on g.grant_id = a.grant_id where {wanted}",
-            **params,
+            dates=("assessed_on",), **params,
         ),
         rates=read(conn, "select intervention_code, support_level, provider_id, valid_from, daily_rate_dkk from rates"),
         plans=read(
