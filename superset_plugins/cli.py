@@ -25,7 +25,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if password is None:
         raise SocialbenchError(f"give the Superset password with --password or ${PASSWORD_ENV_VAR}")
     client = SupersetClient(args.url, args.username, password)
-    summary = publish(client, _warehouse_uri(args), args.database_name)
+    summary = publish(client, _warehouse_uri(args), args.database_name, elsewhere_allowed=args.warehouse_uri is not None)
     for line in summary.lines():
         print(line)
     return 0

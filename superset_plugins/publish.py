@@ -76,6 +76,37 @@ def is_synthetic(warehouse_uri: str) -> bool:
         engine.dispose()
 
 
+def check_warehouse(warehouse_uri: str, elsewhere_allowed: bool = False) -> bool:
+    """Before publish touches Superset: the warehouse opens here, read-only, and holds the
+    socialbench schema; returns whether it holds demo data. A DuckDB file that is not here
+    is refused rather than created (a mistyped --db would otherwise be published, and every
+    chart would fail), unless `elsewhere_allowed` (an explicit --warehouse-uri: the path as
+    the Superset server sees it), when it cannot be checked from here and counts as not
+    synthetic."""
+    url = make_url(warehouse.resolve_url(warehouse_uri))
+    if url.get_backend_name() == "duckdb" and url.database and not Path(url.database).exists():
+        if elsewhere_allowed:
+            return False
+        raise SocialbenchError(
+            f"no warehouse at {url.database}: run `socialbench init --db {warehouse_uri}` and load data first "
+            "(if the file is on the Superset server, not here, give its path there as --warehouse-uri); "
+            "nothing in Superset was changed"
+        )
+    engine = warehouse.create_engine(warehouse_uri, read_only=True)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("schema_version"):
+                raise SocialbenchError(
+                    f"the warehouse at {warehouse_uri} has no socialbench schema: run `socialbench init --db "
+                    f"{warehouse_uri}` and load data first; nothing in Superset was changed"
+                )
+            return loading.is_synthetic(conn)
+    except sa.exc.DBAPIError as exc:
+        raise SocialbenchError(f"cannot read the warehouse at {warehouse_uri}: {exc.orig}; nothing in Superset was changed") from exc
+    finally:
+        engine.dispose()
+
+
 def make_bundle(
     warehouse_uri: str,
     database_name: str = DEFAULT_DATABASE_NAME,
@@ -122,16 +153,20 @@ def publish(
     warehouse_uri: str,
     database_name: str = DEFAULT_DATABASE_NAME,
     synthetic: bool | None = None,
+    elsewhere_allowed: bool = False,
 ) -> PublishSummary:
     """Create or update the database connection, datasets, charts and dashboards in Superset.
 
     An existing connection named `database_name` is reused (its UUID goes into the bundle,
     so the import updates it rather than colliding with it). `synthetic=None` asks the
-    warehouse whether it holds demo data.
+    warehouse whether it holds demo data. A warehouse that cannot be opened here or has no
+    socialbench schema is refused before anything in Superset is touched (`check_warehouse`;
+    `elsewhere_allowed` for a DuckDB path on the Superset server, given as --warehouse-uri).
     """
     uri = superset_uri(warehouse_uri)
+    found_synthetic = check_warehouse(uri, elsewhere_allowed)
     if synthetic is None:
-        synthetic = is_synthetic(uri)
+        synthetic = found_synthetic
     existing = client.find_database(database_name)
     # The files stay dicts from the builder until the one serialisation for the import.
     contents = bundle.bundle_files(uri, database_name, existing["uuid"] if existing else None, synthetic)

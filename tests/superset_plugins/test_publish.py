@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 import yaml
 
 from socialbench import schema, warehouse
@@ -306,3 +307,26 @@ def test_writing_to_the_warehouse_while_superset_reads_it_does_not_fail(publishe
         thread.join()
     assert answers and set(answers) == {"ok"}, [a for a in answers if a != "ok"][:3]
     superset_client.chart_data(chart["id"])  # and Superset reads again afterwards
+
+
+@pytest.mark.superset
+def test_a_warehouse_that_is_not_there_or_not_socialbench_is_refused_before_superset_is_touched(
+        published, superset_client, superset_server, tmp_path):
+    """A mistyped --db used to be published as the connection, and every chart failed."""
+    connection = superset_client.find_database("socialbench")
+    uri_before = superset_client.get(f"/api/v1/database/{connection['id']}/connection")["result"]["sqlalchemy_uri"]
+    before = _snapshot(superset_client)
+    missing = tmp_path / "typo.duckdb"
+    with pytest.raises(SocialbenchError, match=f"no warehouse at {missing}: run `socialbench init"):
+        publish(superset_client, f"duckdb:///{missing}")
+    assert not missing.exists()  # not created by asking
+    bare = tmp_path / "bare.duckdb"
+    engine = warehouse.create_engine(f"duckdb:///{bare}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table grants (grant_id varchar)"))
+    engine.dispose()
+    with pytest.raises(SocialbenchError, match="has no socialbench schema: run `socialbench init"):
+        publish(superset_client, f"duckdb:///{bare}")
+    assert _snapshot(superset_client) == before
+    after = superset_client.get(f"/api/v1/database/{connection['id']}/connection")["result"]["sqlalchemy_uri"]
+    assert after == uri_before
