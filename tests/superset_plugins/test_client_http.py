@@ -14,9 +14,11 @@ import pytest
 import responses
 from responses import matchers
 
+from socialbench import schema, warehouse
 from socialbench.cli import main
 from socialbench.errors import SocialbenchError
 from superset_plugins import bundle
+from superset_plugins import publish as publish_module
 from superset_plugins.client import SupersetClient
 from superset_plugins.publish import publish, superset_uri
 
@@ -238,6 +240,8 @@ def test_publish_sends_the_builders_bundle_once_serialised(monkeypatch, tmp_path
     real_zip = bundle.zip_bundle
     monkeypatch.setattr(bundle, "zip_bundle", lambda f: serialised.append(f) or real_zip(f))
     monkeypatch.setattr(bundle, "read_bundle", lambda data: pytest.fail("publish must not read its own ZIP back"))
+    # the warehouse at db.example is not reachable from here; its check is tested live (test_publish.py)
+    monkeypatch.setattr(publish_module, "check_warehouse", lambda uri, elsewhere_allowed=False: False)
 
     summary = publish(client(), warehouse_uri, synthetic=False)
 
@@ -254,6 +258,9 @@ def test_publish_sends_the_builders_bundle_once_serialised(monkeypatch, tmp_path
 @responses.activate
 def test_publish_gives_superset_a_relative_duckdb_path_as_an_absolute_one(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
+    engine = warehouse.create_engine("duckdb:///w.duckdb")
+    schema.init(engine)  # publish checks the warehouse before it calls Superset
+    engine.dispose()
     files = bundle.bundle_files(superset_uri("duckdb:///w.duckdb"), "socialbench", None, False)
     _mock_superset_for_publish(responses, files)
     publish(client(), "duckdb:///w.duckdb", synthetic=False)
