@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Connection
 from incentive_models import text_columns
 from incentive_models.engine import ASSESSMENT_COLUMNS, GRANT_COLUMNS, PROVIDER_COLUMN, RATE_COLUMNS, rate_providers
 from incentive_models.model import Model
+from socialbench import warehouse
 from socialbench.rate_rule import GENERAL
 
 INPUT_COLUMNS = {"grants": GRANT_COLUMNS, "assessments": ASSESSMENT_COLUMNS, "rates": RATE_COLUMNS}
@@ -37,7 +37,7 @@ TARIFF_RATE_COLUMNS = [*RATE_COLUMNS, PROVIDER_COLUMN]
 DATE_COLUMNS = {"start_date", "end_date", "assessed_on", "valid_from"}
 WHOLE_COLUMNS = {"municipality_code", "support_level"}
 MONEY_COLUMNS = {"daily_rate_dkk"}
-NULL_TOKEN = "\\N"
+NULL_TOKEN = warehouse.NULL_TOKEN
 
 # The three queries. No `order by`: the engine orders what it needs, the fingerprint
 # sorts, and sorting a million rows by a PostgreSQL collation costs a second.
@@ -228,11 +228,9 @@ def _postgresql_frame(conn: Connection, name: str, sql: str, codes: list[str]) -
     try:
         query = cursor.mogrify(sql.format(codes=", ".join("%s" for _ in codes), end_reason="'v' || end_reason"), codes).decode()
         cursor.execute("set local datestyle = 'ISO, YMD'")  # dates as YYYY-MM-DD, until the transaction ends
-        buffer = io.BytesIO()
-        cursor.copy_expert(f"copy ({query}) to stdout with (format csv, null '{NULL_TOKEN}')", buffer)
+        buffer = warehouse.copy_out(cursor, query)
     finally:
         cursor.close()
-    buffer.seek(0)
     columns = TARIFF_RATE_COLUMNS if name == "rates" else INPUT_COLUMNS[name]
     if not buffer.getbuffer().nbytes:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})

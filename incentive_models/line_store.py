@@ -19,8 +19,9 @@ from sqlalchemy.engine import Connection
 
 from incentive_models import ore, text_columns
 from incentive_models.engine import LINE_COLUMNS, NO_DAY, ORE_COLUMNS
+from socialbench import warehouse
 
-NULL_TOKEN = "\\N"
+NULL_TOKEN = warehouse.NULL_TOKEN
 TEXT_COLUMNS = ["provider_id", "intervention_code", "grant_id", "citizen_key", "capped_by", "explanation"]
 DAY_COLUMNS = ["episode_start", "qualified_on"]
 WHOLE_COLUMNS = ["municipality_code", "baseline_level", "days_counted", "exit_days"]
@@ -147,11 +148,9 @@ def read_lines(conn: Connection, run_id: str) -> pd.DataFrame:
         cursor = conn.connection.cursor()
         try:
             query = cursor.mogrify(sql.format(run_id="%s"), (run_id,)).decode()
-            buffer = io.BytesIO()
-            cursor.copy_expert(f"copy ({query}) to stdout with (format csv, null '{NULL_TOKEN}')", buffer)
+            buffer = warehouse.copy_out(cursor, query)
         finally:
             cursor.close()
-        buffer.seek(0)
         if not buffer.getbuffer().nbytes:
             frame = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
         else:
@@ -185,11 +184,9 @@ def _native(conn: Connection, sql: str, params: list, names: list[str], text: li
     cursor = conn.connection.cursor()
     try:
         query = cursor.mogrify(sql.replace("?", "%s"), params).decode()
-        buffer = io.BytesIO()
-        cursor.copy_expert(f"copy ({query}) to stdout with (format csv)", buffer)
+        buffer = warehouse.copy_out(cursor, query)  # no NULL here: the NULL mark is never written
     finally:
         cursor.close()
-    buffer.seek(0)
     if not buffer.getbuffer().nbytes:
         return pd.DataFrame({c: pd.Series(dtype=object if c in text else np.int64) for c in names})
     return pd.read_csv(buffer, header=None, names=names, keep_default_na=False, na_filter=False, engine="c",

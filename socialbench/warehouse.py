@@ -179,6 +179,15 @@ def read_frame(conn: Connection, sql: str, **params) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+def copy_out(cursor, query: str) -> io.BytesIO:
+    """PostgreSQL: the rows of a query (already bound, e.g. by `cursor.mogrify`) as
+    `COPY ... TO STDOUT` writes them (format csv, NULL as \\N), in a buffer at its start."""
+    buffer = io.BytesIO()
+    cursor.copy_expert(f"copy ({query}) to stdout with (format csv, null '{NULL_TOKEN}')", buffer)
+    buffer.seek(0)
+    return buffer
+
+
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 
 
@@ -203,11 +212,9 @@ def read_columns(conn: Connection, sql: str, dates: Sequence[str] = (), **params
             cursor.execute(f"select * from ({query}) as q limit 0")
             columns = [d[0] for d in cursor.description]
             integers = {d[0] for d in cursor.description if d[1] in (20, 21, 23)}  # int8, int2, int4
-            buffer = io.BytesIO()
-            cursor.copy_expert(f"copy ({query}) to stdout with (format csv, null '{NULL_TOKEN}')", buffer)
+            buffer = copy_out(cursor, query)
         finally:
             cursor.close()
-        buffer.seek(0)
         if not buffer.getbuffer().nbytes:
             frame = pd.DataFrame({c: pd.Series(dtype="int64" if c in integers else object) for c in columns})
         else:
