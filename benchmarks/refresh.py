@@ -205,10 +205,11 @@ def refresh(engine: Engine, **options) -> dict:
     bm_peer_comparison; default None = both methods, each row saying which; bm_peer always
     holds both methods and bm_savings_potential always uses `nearest`),
     k (default 10) and indicators (a list of structural indicator names; default every
-    indicator loaded for the year). Returns {"rows": {table: count}, "notes": [...],
+    indicator loaded for the year), forecast_as_of (the budget follow-up's as-of date;
+    default None = the reference date). Returns {"rows": {table: count}, "notes": [...],
     "seconds": {"benchmarks": s, "stored_views": s, "forecast": s}}.
     """
-    unknown = set(options) - {"method", "k", "indicators"}
+    unknown = set(options) - {"method", "k", "indicators", "forecast_as_of"}
     if unknown:
         raise TypeError(f"unknown refresh option(s): {', '.join(sorted(unknown))}")
     method, k, indicators = options.get("method"), options.get("k"), options.get("indicators")
@@ -239,7 +240,7 @@ def refresh(engine: Engine, **options) -> dict:
         seconds["stored_views"] = time.perf_counter() - started
         started = time.perf_counter()
         try:
-            written = forecast_store.write_forecast(conn)
+            written = forecast_store.write_forecast(conn, as_of=options.get("forecast_as_of"))
         except RuleError as error:  # e.g. a missing rate: the benchmarks stand, the forecast is emptied
             written = forecast_store.clear_forecast(conn)
             notes.append(f"budget follow-up (fc_*) emptied, not written: {error}")

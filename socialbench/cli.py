@@ -29,11 +29,12 @@ from socialbench.cli_args import (
 AREAS = [dst_cli, demo_data_cli, forecast_cli, benchmarks.cli, incentive_models.cli, superset_plugins.cli]
 
 
-def refresh_derived(engine) -> None:
-    """What a load is followed by (`cli_args.refresh_after_load`): benchmarks' refresh."""
+def refresh_derived(engine, **options) -> None:
+    """What a load is followed by (`cli_args.refresh_after_load`): benchmarks' refresh
+    (options as `benchmarks.refresh.refresh` takes them)."""
     from benchmarks.refresh import refresh  # lazy (start-up time): pandas, only after a load
 
-    for note in refresh(engine)["notes"]:
+    for note in refresh(engine, **options)["notes"]:
         print(f"note: {note}")
 
 

@@ -76,16 +76,16 @@ def engine_from_args(args: argparse.Namespace):
     return warehouse.create_engine(getattr(args, "db", None))
 
 
-def refresh_after_load(engine, args: argparse.Namespace) -> None:
+def refresh_after_load(engine, args: argparse.Namespace, **options) -> None:
     """Recompute the derived benchmark tables, unless --no-refresh was given.
 
-    The recomputation is `args.refresh_derived(engine)`: the top-level command
+    The recomputation is `args.refresh_derived(engine, **options)`: the top-level command
     (`socialbench.cli`) puts it there, since it is benchmarks' and socialbench does not
     import benchmarks.
     """
     if getattr(args, "no_refresh", False):
         return
-    args.refresh_derived(engine)
+    args.refresh_derived(engine, **options)
     print("refreshed derived benchmark tables")
 
 

@@ -24,10 +24,10 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     for table, n in counts.items():
         print(f"{table}: {n} rows loaded")
     print(f"demo data loaded: SYNTHETIC (seed {args.seed}), not real figures for any municipality")
-    refresh_after_load(engine, args)
+    # The demo's budget follow-up as of demo_data.params.FORECAST_AS_OF, not the reference date.
+    refresh_after_load(engine, args, forecast_as_of=demo_data.params.FORECAST_AS_OF)
     if not args.no_refresh:
-        written = demo_data.write_forecast(engine)
-        print(f"budget follow-up (fc_*) written as of {written['as_of'].isoformat()}")
+        print(f"budget follow-up (fc_*) written as of {demo_data.params.FORECAST_AS_OF.isoformat()}")
     return 0
 
 

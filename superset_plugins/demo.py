@@ -44,7 +44,7 @@ class DemoState:
         self.path.write_text(json.dumps(self.done, indent=2) + "\n")
 
 
-DATA_STEPS = ("demo_data", "refresh", "forecast", "settlement")
+DATA_STEPS = ("demo_data", "refresh", "settlement")
 SUPERSET_STEPS = ("superset_metadata", "admin", "roles")
 
 
@@ -105,14 +105,10 @@ def prepare_warehouse(home: Path, state: DemoState, seed: int, model_path: Path 
             from benchmarks.refresh import refresh
 
             say("computing peers, expected cost and savings potential ...")
-            refresh(engine)
-            state.mark("refresh")
-        if "forecast" not in state:
-            from socialbench import demo_data
+            from socialbench.demo_data import params
 
-            written = demo_data.write_forecast(engine)
-            say(f"budget follow-up as of {written['as_of']} ...")
-            state.mark("forecast", f"as of {written['as_of']}")
+            refresh(engine, forecast_as_of=params.FORECAST_AS_OF)  # the demo's budget follow-up date
+            state.mark("refresh")
         if "settlement" not in state:
             from incentive_models import runs
 

@@ -53,15 +53,6 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_forecast(engine: Engine) -> dict:
-    """The budget follow-up tables as of params.FORECAST_AS_OF (a refresh writes them as of
-    the reference date, the extract date, when the year is over)."""
-    from socialbench.forecast.store import write_forecast as write
-
-    with engine.begin() as conn:
-        return write(conn, as_of=params.FORECAST_AS_OF)
-
-
 def source(seed: int) -> str:
     return f"socialbench demo-data (synthetic, seed {seed})"
 
