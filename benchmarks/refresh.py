@@ -25,12 +25,15 @@ from socialbench.forecast import store as forecast_store
 
 INPUT_VIEWS = ("bm_cost_per_child", "bm_cost_per_adult", "bm_unit_cost")
 DERIVED_TABLES = ("bm_peer", "bm_peer_comparison", "bm_expected_cost", "bm_savings_potential", "bm_refresh")
-# Cockpit views whose rows are stored at refresh (sql/schema/006_cockpit_stored.sql), by
-# stored table: the dashboards read the table, the view stays the definition.
+# Cockpit and case-work views whose rows are stored at refresh (sql/schema/006_cockpit_stored.sql,
+# 013_case_stored.sql), by stored table: the dashboards read the table, the view stays the definition.
 STORED_VIEWS = {
     "cockpit_support_need_stored": "cockpit_support_need",
     "cockpit_grant_month_stored": "cockpit_grant_month",
     "cockpit_grant_duration_stored": "cockpit_grant_duration",
+    "case_own_home_share_stored": "case_own_home_share",
+    "case_occupancy_stored": "case_occupancy",
+    "case_caseworker_load_stored": "case_caseworker_load",
 }
 # PostgreSQL sorts the support-need windows in memory with this much (not on disk).
 POSTGRESQL_WORK_MEM = "256MB"

@@ -1,7 +1,8 @@
-"""The cockpit views stored at refresh (benchmarks.refresh.STORED_VIEWS) on both engines:
-after `refresh` each `<view>_stored` table holds exactly the view's rows, value for value,
-and follows the data at the next refresh; its documentation, DDL, Superset dataset and
-row-level security are the view's."""
+"""The cockpit and case-work views stored at refresh (benchmarks.refresh.STORED_VIEWS) on
+both engines: after `refresh` each `<view>_stored` table holds exactly the view's rows,
+value for value (on the hand-made data set and on the demo data), and follows the data at
+the next refresh; its documentation, DDL, Superset dataset and row-level security are the
+view's."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,12 +10,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from benchmarks.refresh import STORED_VIEWS, refresh
-from socialbench import schema, warehouse
+from benchmarks.refresh import STORED_VIEWS, refresh, store_views
+from socialbench import demo_data, schema, warehouse
+from tests.conftest import ENGINES, empty_warehouse_url
 from tests.sql import dataset, dbt_tests
 
 TABLE_DOCS = schema.docs("tables")
 VIEW_DOCS = schema.docs("views")
+# The case-work views of the dashboard "Sagsbehandling og tilgang" stored at refresh
+# (migration 013); the others are the cockpit's (migration 006).
+CASE_TABLES = ("case_own_home_share_stored", "case_occupancy_stored", "case_caseworker_load_stored")
 
 
 def rows(engine, relation: str) -> list[tuple]:
@@ -95,6 +100,89 @@ def test_a_load_shows_on_the_dashboards_after_the_next_refresh(refreshed):
     assert days == 31
 
 
+def test_a_load_shows_in_the_stored_case_figures_after_the_next_refresh(refreshed):
+    """The case-work tables follow the data at the next refresh too: a new § 108 grant at
+    København's own provider P1 (10 to 31 May 2024, the reference month) and a new case of
+    Frederiksberg's caseworker W3 (received 2 May, open) change the views at once and the
+    stored tables only after the refresh."""
+    before = {table: rows(refreshed, table) for table in CASE_TABLES}
+    with refreshed.begin() as conn:
+        conn.execute(
+            sa.text("insert into grants (grant_id, citizen_key, municipality_code, provider_id, intervention_code,"
+                    " start_date, end_date, end_reason) values ('G10', 'C10', 101, 'P1', 'SEL108',"
+                    " date '2024-05-10', null, null)")
+        )
+        conn.execute(
+            sa.text("insert into cases (case_id, citizen_key, municipality_code, area, received_on, source,"
+                    " decided_on, decision, immediate_effort, closed_on, caseworker_id) values ('K8', 'C11', 147,"
+                    " 'adults', date '2024-05-02', 'own_application', null, null, false, null, 'W3')")
+        )
+    for table in CASE_TABLES:
+        assert rows(refreshed, STORED_VIEWS[table]) != before[table], table
+        assert rows(refreshed, table) == before[table], table
+    refresh(refreshed)
+    for table in CASE_TABLES:
+        assert rows(refreshed, table) == rows(refreshed, STORED_VIEWS[table]), table
+    with refreshed.connect() as conn:
+        home = conn.execute(
+            sa.text("select citizens_own_home, citizens_housing, own_home_share from case_own_home_share_stored"
+                    " where municipality_code = 101 and month_end = date '2024-05-31'")
+        ).one()
+        occupancy = conn.execute(
+            sa.text("select municipality_code, places, place_days, occupied_days, occupancy, empty_places"
+                    " from case_occupancy_stored where provider_id = 'P1' and intervention_code = 'SEL108'"
+                    " and month = date '2024-05-01'")
+        ).one()
+        load = conn.execute(
+            sa.text("select open_cases, caseworker_fte, cases_per_fte from case_caseworker_load_stored"
+                    " where municipality_code = 147 and team = 'Voksne' and month_end = date '2024-05-31'")
+        ).one()
+    # 101 in May: C1 (G4) and C2 (G2) in housing, now also C10.
+    assert tuple(home) == (0, 3, 0.0)
+    # P1 has 2 places in May (62 place days); G2 and G4 fill them all month (62 days), G10
+    # adds 22 days: overfull, so occupancy above 1 and negative empty places.
+    assert tuple(occupancy[:4]) == (101, 2, 62, 84)
+    assert occupancy[4] == pytest.approx(84 / 62) and occupancy[5] == pytest.approx(-22 / 31)
+    # Voksne (W3, 0.8 FTE) at the end of May: K6 and now K8 open.
+    assert (load[0], float(load[1]), load[2]) == (2, 0.8, pytest.approx(2.5))
+
+
+def test_the_stored_case_tables_keep_the_views_empty_figures(refreshed):
+    """Rows whose ratio is empty (NULL) are stored as such, not dropped or made 0:
+    Frederiksberg's own-home share after its one § 85 grant ended (April and May 2024)."""
+    with refreshed.connect() as conn:
+        empty = conn.execute(
+            sa.text("select municipality_code, month_end, citizens_own_home, citizens_housing"
+                    " from case_own_home_share_stored where own_home_share is null order by month_end")
+        ).fetchall()
+    assert [tuple(row) for row in empty] == [(147, date(2024, 4, 30), 0, 0), (147, date(2024, 5, 31), 0, 0)]
+    assert count(refreshed, "case_occupancy_stored") == 5
+    assert count(refreshed, "case_caseworker_load_stored") == 13
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request, tmp_path_factory):
+    """The synthetic demo data set (default seed) on each engine, with the stored tables
+    filled as refresh fills them."""
+    with empty_warehouse_url(request.param, tmp_path_factory.mktemp("demo")) as url:
+        engine = warehouse.create_engine(url)
+        schema.init(engine)
+        demo_data.load(engine)
+        with engine.begin() as conn:
+            store_views(conn)
+        yield engine
+        engine.dispose()
+
+
+def test_each_stored_table_holds_exactly_its_views_rows_on_the_demo_data(demo):
+    """Thousands of rows per table, all 98 municipalities, every column type (dates,
+    decimals, empty ratios): still the view's rows, value for value."""
+    for table, view in STORED_VIEWS.items():
+        assert rows(demo, table) == rows(demo, view), table
+    for table in CASE_TABLES:
+        assert count(demo, table) > 1000, table
+
+
 def test_stored_tables_are_documented_as_their_views(engine):
     with engine.connect() as conn:
         for table, view in STORED_VIEWS.items():
@@ -112,10 +200,11 @@ def test_documented_data_tests_hold_on_the_stored_tables(refreshed):
     assert failures == []
 
 
-def test_the_migration_runs_again_without_harm(refreshed):
-    """006 is idempotent (`create table if not exists`): replayed on a refreshed warehouse
-    it neither fails nor touches the stored rows."""
-    (migration,) = [m for m in schema.migrations() if m.version == 6]
+@pytest.mark.parametrize("version", [6, 13])
+def test_the_migration_runs_again_without_harm(refreshed, version):
+    """006 and 013 are idempotent (`create table if not exists`): replayed on a refreshed
+    warehouse they neither fail nor touch the stored rows."""
+    (migration,) = [m for m in schema.migrations() if m.version == version]
     before = {table: rows(refreshed, table) for table in STORED_VIEWS}
     with refreshed.begin() as conn:
         for statement in schema.split_statements(migration.sql_for(warehouse.dialect(conn))):
@@ -123,7 +212,7 @@ def test_the_migration_runs_again_without_harm(refreshed):
     assert {table: rows(refreshed, table) for table in STORED_VIEWS} == before
 
 
-def test_the_cockpit_charts_read_the_stored_tables_with_the_views_metrics():
+def test_the_charts_read_the_stored_tables_with_the_views_metrics():
     from superset_plugins.bundle import load_assets
 
     assets = load_assets()
