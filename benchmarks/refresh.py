@@ -3,7 +3,7 @@
 This is the one place where the benchmark calculations read from and write to the
 warehouse: it reads the reference tables, the structural indicators and the key-figure
 views, calls the pure calculations, and replaces the derived tables in one transaction.
-In the same transaction it stores the rows of the cockpit views that would otherwise
+In the same transaction it stores the rows of the cockpit and case-work views that would otherwise
 recompute, on every dashboard query, what only changes when data are loaded
 (`STORED_VIEWS`: each `<view>_stored` table gets exactly the view's rows).
 """
@@ -199,7 +199,7 @@ def store_views(conn: Connection) -> dict[str, int]:
 
 def refresh(engine: Engine, **options) -> dict:
     """Recompute bm_peer, bm_peer_comparison, bm_expected_cost, bm_savings_potential and
-    bm_refresh from what is loaded, store the rows of the cockpit views (STORED_VIEWS) and
+    bm_refresh from what is loaded, store the rows of the cockpit and case-work views (STORED_VIEWS) and
     write the budget follow-up (fc_*) as of the reference date, in one transaction. If the
     forecast cannot be computed (a missing rate), the fc_* tables are emptied and a note
     says why; `socialbench forecast` then shows the error itself.

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.superset
 CASE_VIEWS = (
     "case_caseworker_load", "case_funnel", "case_immediate_effort", "case_inflow",
     "case_investigation_deadline", "case_occupancy", "case_own_home_share",
+    "case_caseworker_load_stored", "case_occupancy_stored", "case_own_home_share_stored",
 )
 # The tables of the dashboard "Budgetopfølgning": municipality rows, and citizen rows in
 # fc_grant_month and fc_expensive_cases; each has municipality_code.
