@@ -8,8 +8,9 @@ It defines these settings (and nothing else; see `__all__`):
 
 - `FLASK_APP_MUTATOR`: registers the socialbench REST API (`/api/v1/socialbench/`) with
   Superset's own permissions, the `superset socialbench-roles` and
-  `superset socialbench-approvers` commands, and makes sure the settings below survive
-  your own overrides (see `socialbench_app_mutator`).
+  `superset socialbench-approvers` commands, serves the Danish interface catalogue
+  (`/superset/language_pack/da/` and the backend's menu labels), and makes sure the
+  settings below survive your own overrides (see `socialbench_app_mutator`).
 - `JINJA_CONTEXT_ADDONS`: the SQL Lab / virtual dataset macros of `jinja_macros`.
 - `FEATURE_FLAGS`: `{"ENABLE_TEMPLATE_PROCESSING": True}` (the macros need it) and
   `{"RLS_IN_SQLLAB": True}`: row-level security also in SQL Lab, as a second line of
@@ -17,6 +18,9 @@ It defines these settings (and nothing else; see `__all__`):
   have SQL Lab at all, see `superset_plugins.roles`).
 - `D3_FORMAT`: Danish numbers and currency (1.234.567,89 and "1.234 kr."), and
   `D3_TIME_FORMAT`: Danish dates and month names.
+- `BABEL_DEFAULT_LOCALE = "da"` and `LANGUAGES` (Dansk, English): Superset's interface in
+  Danish, English one click away in the menu bar. The Danish catalogue ships with
+  socialbench (`superset_plugins.translations`); the mutator serves it.
 - `DB_CONNECTION_MUTATOR`: Superset's DuckDB connections wait while a socialbench load
   or settlement holds the warehouse file, instead of failing the chart.
 - `SOCIALBENCH_DB`: the warehouse URL the API and the macros use (default: the
@@ -43,12 +47,14 @@ from superset_plugins.jinja_macros import MACROS
 from superset_plugins.settings import PERMISSION_VIEW
 
 __all__ = [
+    "BABEL_DEFAULT_LOCALE",
     "D3_FORMAT",
     "D3_TIME_FORMAT",
     "DB_CONNECTION_MUTATOR",
     "FEATURE_FLAGS",
     "FLASK_APP_MUTATOR",
     "JINJA_CONTEXT_ADDONS",
+    "LANGUAGES",
     "SOCIALBENCH_DB",
     "chain_mutators",
     "socialbench_app_mutator",
@@ -75,6 +81,15 @@ D3_TIME_FORMAT: dict[str, Any] = {
         "juli", "august", "september", "oktober", "november", "december",
     ],
     "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+}
+
+# Superset's interface in Danish by default (a person's choice in the menu bar is kept in
+# their session); English one click away. Superset 6.1 has no Danish of its own: the
+# catalogue is socialbench's (superset_plugins/translations/), served by the mutator.
+BABEL_DEFAULT_LOCALE = "da"
+LANGUAGES: dict[str, dict[str, str]] = {
+    "da": {"flag": "dk", "name": "Dansk"},
+    "en": {"flag": "us", "name": "English"},
 }
 
 FEATURE_FLAGS: dict[str, bool] = {"ENABLE_TEMPLATE_PROCESSING": True, "RLS_IN_SQLLAB": True}
@@ -117,9 +132,11 @@ def socialbench_app_mutator(app) -> None:
     feature_flag_manager.init_app(app)  # re-read the merged flags
 
     # lazy, so that importing this module stays cheap (see above)
+    from superset_plugins import translations
     from superset_plugins.api import SocialbenchRestApi
     from superset_plugins.roles import CLI_COMMANDS
 
+    translations.install(app)
     _restrict_default_roles(appbuilder.sm)
     appbuilder.add_api(SocialbenchRestApi)
     for command in CLI_COMMANDS:
