@@ -191,7 +191,7 @@ def store_views(conn: Connection) -> dict[str, int]:
     rows = {}
     for table, view in STORED_VIEWS.items():
         columns = ", ".join(warehouse.table_columns(conn, table))
-        conn.execute(sa.text(f"delete from {table}"))
+        warehouse.empty_table(conn, table)
         conn.execute(sa.text(f"insert into {table} ({columns}) select {columns} from {view}"))
         rows[table] = conn.execute(sa.text(f"select count(*) from {table}")).scalar_one()
     return rows

@@ -431,7 +431,26 @@ def upsert_frame(conn: Connection, table: str, frame: pd.DataFrame, key: Sequenc
     return len(frame)
 
 
+def empty_table(conn: Connection, table: str) -> None:
+    """Remove every row of a derived table (one that only refresh writes), in the
+    transaction. DuckDB: the table is dropped and created again from its own stored
+    definition (`duckdb_tables().sql`: columns, types, keys, checks), because deleting the
+    rows of a table with a primary key costs DuckDB a delete in the key's index per row at
+    commit (about 2 s for 400,000 rows, against 0.2 s for the new table). PostgreSQL: a
+    delete (readers keep seeing the old rows until the commit; a truncate would block them)."""
+    if dialect(conn) == "duckdb":
+        definition = conn.execute(
+            sa.text("select sql from duckdb_tables() where table_name = :t and schema_name = current_schema()"
+                    " and database_name = current_database() and not temporary"),
+            {"t": table},
+        ).scalar_one()
+        conn.execute(sa.text(f"drop table {table}"))
+        conn.execute(sa.text(definition))
+    else:
+        conn.execute(sa.text(f"delete from {table}"))
+
+
 def replace_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     """Replace the whole content of a derived table."""
-    conn.execute(sa.text(f"delete from {table}"))
+    empty_table(conn, table)
     return insert_frame(conn, table, frame)

@@ -75,5 +75,5 @@ def write_forecast(conn: Connection, as_of: dt.date | None = None) -> dict:
 def clear_forecast(conn: Connection) -> dict:
     """Empty the four fc_* tables (no figures rather than figures of other data)."""
     for table in TABLES:
-        conn.execute(sa.text(f"delete from {table}"))
+        warehouse.empty_table(conn, table)
     return {"as_of": None, **{table: 0 for table in TABLES}}

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -162,3 +163,41 @@ def test_read_columns_gives_the_rows_read_frame_gives_on_both_engines(engine):
     with engine.begin() as conn:
         empty = warehouse.read_columns(conn, sql, dates=("d",), top=-100, since=dt.date(2021, 1, 1))
     assert list(empty.columns) == ["k", "n", "d", "e"] and len(empty) == 0
+
+
+def _definition(conn, table):
+    """(column, type, nullable) of every column, and the primary key's columns."""
+    columns = [(c["name"], str(c["type"]), c["nullable"]) for c in sa.inspect(conn).get_columns(table)]
+    return columns, sa.inspect(conn).get_pk_constraint(table)["constrained_columns"]
+
+
+def test_empty_table_removes_the_rows_and_keeps_the_definition_in_the_transaction(engine):
+    """empty_table re-creates a DuckDB table from its stored definition: the key, the NOT
+    NULLs, the types and the checks stay; a rollback brings the rows back."""
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "create table t_derived (k varchar not null, m date not null, amount numeric(16, 2) not null,"
+            " note varchar, n integer check (n >= 0), primary key (k, m))"
+        ))
+        conn.execute(sa.text("insert into t_derived values ('a', date '2025-01-01', 1.50, null, 1), ('b', date '2025-02-01', 2.25, 'x', 2)"))
+        before = _definition(conn, "t_derived")
+    with engine.connect() as conn:
+        with conn.begin() as tx:
+            warehouse.empty_table(conn, "t_derived")
+            assert conn.execute(sa.text("select count(*) from t_derived")).scalar_one() == 0
+            tx.rollback()
+        assert conn.execute(sa.text("select sum(amount) from t_derived")).scalar_one() == Decimal("3.75")
+    with engine.begin() as conn:
+        warehouse.empty_table(conn, "t_derived")
+        conn.execute(sa.text("insert into t_derived values ('a', date '2025-01-01', 7.00, null, 0)"))
+    with engine.connect() as conn:
+        assert _definition(conn, "t_derived") == before
+        assert conn.execute(sa.text("select k, amount from t_derived")).fetchall() == [("a", Decimal("7.00"))]
+    for bad in (
+        "insert into t_derived values ('a', date '2025-01-01', 1.00, null, 0)",  # the key
+        "insert into t_derived values ('c', date '2025-01-01', null, null, 0)",  # not null
+        "insert into t_derived values ('c', date '2025-01-01', 1.00, null, -1)",  # the check
+    ):
+        with pytest.raises(sa.exc.DBAPIError):
+            with engine.begin() as conn:
+                conn.execute(sa.text(bad))
