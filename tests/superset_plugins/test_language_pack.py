@@ -42,7 +42,12 @@ def superset_installed() -> Path:
 
 
 def known_msgids() -> set[str]:
-    """Every msgid Superset 6.1 (frontend and backend) and Flask-AppBuilder translate."""
+    """Every msgid Superset 6.1 (frontend and backend) and Flask-AppBuilder translate.
+
+    Superset's catalogues, plus the strings its frontend bundle passes to t() and tn(): a few
+    the reader meets (the table's search placeholder "%s records...", the auto-refresh
+    status) are missing from its catalogues.
+    """
     folder = superset_installed() / "translations"
     known = set(json.loads((folder / "en" / "LC_MESSAGES" / "messages.json").read_text(encoding="utf-8"))["locale_data"]["superset"])
     pattern = re.compile(r'^msgid "(.+)"$', re.M)
@@ -51,6 +56,9 @@ def known_msgids() -> set[str]:
 
     for po in (Path(flask_appbuilder.__file__).parent / "translations").glob("*/LC_MESSAGES/messages.po"):
         known |= set(pattern.findall(po.read_text(encoding="utf-8")))
+    called = re.compile(r'\.tn?\)\(\s*"((?:\\.|[^"\\])*)"')
+    for bundle in (superset_installed() / "static" / "assets").glob("*.js"):
+        known |= {_unescaped(s) for s in called.findall(bundle.read_text(encoding="utf-8", errors="replace"))}
     return known | {_unescaped(k) for k in known if "\\" in k}
 
 
@@ -88,8 +96,9 @@ def test_the_built_files_match_the_po_source():
 
 def test_every_msgid_is_one_superset_uses():
     """The frontend looks each string up exactly: a msgid with a typo would never be shown."""
-    unknown = sorted(set(messages()) - known_msgids())
-    assert unknown == []
+    known = known_msgids()
+    assert "Apply filters" in known and "%s record..." in known and "Apply filter s" not in known
+    assert sorted(set(messages()) - known) == []
 
 
 @pytest.mark.parametrize("msgid", sorted(messages()))
