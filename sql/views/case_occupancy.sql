@@ -56,6 +56,7 @@ place_days as (
     group by p.provider_id, p.intervention_code, m.month
 ),
 
+-- Only the grants at the providers with their own places (the rows are theirs).
 occupied as (
     select
         g.provider_id as provider_id,
@@ -68,6 +69,8 @@ occupied as (
             - cast(case when g.start_date > m.month then g.start_date else m.month end as timestamp)
         )) as integer)) as occupied_days
     from grants as g
+    inner join owned as o
+        on o.provider_id = g.provider_id
     inner join months as m
         on g.start_date <= m.month_end
         and (g.end_date is null or g.end_date >= m.month)
