@@ -100,7 +100,8 @@ def language_pack_view():
     """GET /superset/language_pack/da/: the Danish language pack (public, like a static file)."""
     from flask import send_file  # lazy
 
-    return send_file(catalogue_file("json"), mimetype="application/json", max_age=3600)
+    # As Superset's own view: the browser revalidates (ETag), so an upgrade shows at once.
+    return send_file(catalogue_file("json"), mimetype="application/json")
 
 
 def add_translation_directory(app) -> None:
