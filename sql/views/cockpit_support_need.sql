@@ -17,20 +17,6 @@ grant_rows as (
     from int_grant_days as g
 ),
 
-citizen_assessments as (
-    select
-        g.municipality_code as municipality_code,
-        g.intervention_code as intervention_code,
-        g.citizen_key as citizen_key,
-        a.grant_id as grant_id,
-        a.assessed_on as assessed_on,
-        a.support_level as support_level
-    from assessments as a
-    inner join grant_rows as g
-        on g.grant_id = a.grant_id
-),
-
--- The names of each municipality and intervention with grants.
 granted as (
     select distinct
         g.municipality_code as municipality_code,
@@ -42,25 +28,58 @@ granted as (
     from grant_rows as g
 ),
 
--- Same-day assessments on two grants are ordered by grant id. One sort numbers a citizen's
--- assessments from the first and counts them (both windows share the sort): the latest
--- is the one whose number is the count.
+-- A grant's first and latest assessment and their levels, in one pass over the assessments:
+-- a grant has one assessment a day (the assessments' key), so the least and the greatest of
+-- day number × 1000 + level are its first and latest assessment, and the level is that key
+-- mod 1000 (levels are 0-4: the loader refuses others). The citizens are then ordered over
+-- their grants, not over all their assessments.
+grant_spans as (
+    select
+        a.grant_id as grant_id,
+        min(a.assessed_on) as first_on,
+        max(a.assessed_on) as latest_on,
+        count(*) as assessments,
+        min(cast(a.assessed_on - date '1970-01-01' as bigint) * 1000 + a.support_level) as first_key,
+        max(cast(a.assessed_on - date '1970-01-01' as bigint) * 1000 + a.support_level) as latest_key
+    from assessments as a
+    group by a.grant_id
+),
+
+grant_levels as (
+    select
+        g.municipality_code as municipality_code,
+        g.intervention_code as intervention_code,
+        g.citizen_key as citizen_key,
+        s.grant_id as grant_id,
+        s.first_on as first_on,
+        s.latest_on as latest_on,
+        s.assessments as assessments,
+        cast(mod(s.first_key, 1000) as integer) as first_level,
+        cast(mod(s.latest_key, 1000) as integer) as latest_level
+    from grant_spans as s
+    inner join grant_rows as g
+        on g.grant_id = s.grant_id
+),
+
+-- The citizen's first assessment: the earliest over the grants, on a tie the lowest
+-- grant_id; the latest: the latest over the grants, on a tie the highest grant_id.
 ordered as (
     select
         c.municipality_code as municipality_code,
         c.intervention_code as intervention_code,
         c.citizen_key as citizen_key,
-        c.support_level as support_level,
+        c.assessments as assessments,
+        c.first_level as first_level,
+        c.latest_level as latest_level,
         row_number() over (
             partition by c.municipality_code, c.intervention_code, c.citizen_key
-            order by c.assessed_on asc, c.grant_id asc
+            order by c.first_on asc, c.grant_id asc
         ) as from_first,
-        sum(1) over (
+        row_number() over (
             partition by c.municipality_code, c.intervention_code, c.citizen_key
-            order by c.assessed_on asc, c.grant_id asc
-            rows between unbounded preceding and unbounded following
-        ) as of_citizen
-    from citizen_assessments as c
+            order by c.latest_on desc, c.grant_id desc
+        ) as from_latest
+    from grant_levels as c
 ),
 
 citizen_change as (
@@ -68,9 +87,9 @@ citizen_change as (
         o.municipality_code as municipality_code,
         o.intervention_code as intervention_code,
         o.citizen_key as citizen_key,
-        count(*) as assessments,
-        max(case when o.from_first = 1 then o.support_level end) as first_level,
-        max(case when o.from_first = o.of_citizen then o.support_level end) as latest_level
+        sum(o.assessments) as assessments,
+        max(case when o.from_first = 1 then o.first_level end) as first_level,
+        max(case when o.from_latest = 1 then o.latest_level end) as latest_level
     from ordered as o
     group by o.municipality_code, o.intervention_code, o.citizen_key
 ),
