@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -31,6 +32,14 @@ from superset_plugins import query_context as qc
 
 EXPORT_VERSION = "1.0.0"
 ROOT_FOLDER = "socialbench_assets"
+# metadata.yaml's `type` by bundle kind: `assets` for POST /api/v1/assets/import/ (what
+# publish uses); `Dashboard` (the model's class name, checked by Superset's dashboard
+# importer) for the UI's Dashboards > Import dashboards, POST /api/v1/dashboard/import/ and
+# `superset import-dashboards -p FILE.zip`, which refuse any other type.
+BUNDLE_TYPES = {"assets": "assets", "dashboard": "Dashboard"}
+# The folders of a bundle's asset files (below the top-level folder of a ZIP, or directly
+# in an exported directory).
+ASSET_FOLDERS = ("databases", "datasets", "charts", "dashboards")
 # Fixed, so that identical inputs give identical bytes (Superset only checks it is a date).
 TIMESTAMP = "2026-01-01T00:00:00+00:00"
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
@@ -542,19 +551,85 @@ def bundle_files(
     return files
 
 
+def with_type(files: dict[str, dict], bundle_type: str) -> dict[str, dict]:
+    """The same files with metadata.yaml of this bundle kind (a key of BUNDLE_TYPES):
+    `dashboard` for Superset's dashboard import, which refuses an assets bundle
+    (`metadata.yaml: {'type': ['Must be equal to Dashboard.']}`). The other files are the
+    same: Superset's dashboard importer takes the databases, datasets and charts the
+    dashboards use from the same folders."""
+    if bundle_type not in BUNDLE_TYPES:
+        raise ValueError(f"unknown bundle type {bundle_type!r} (one of {', '.join(BUNDLE_TYPES)})")
+    out = dict(files)
+    out["metadata.yaml"] = {**files["metadata.yaml"], "type": BUNDLE_TYPES[bundle_type]}
+    return out
+
+
+def _yaml_text(content: dict) -> bytes:
+    return yaml.dump(content, Dumper=Dumper, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
 def zip_bundle(files: dict[str, dict]) -> bytes:
-    """The ZIP bytes of a Superset 6.1 assets import bundle (POST /api/v1/assets/import/)
-    from `bundle_files`: each file as YAML under one top-level folder, in a fixed order and
-    with a fixed date, so that the same files give the same bytes."""
+    """The ZIP bytes of a Superset 6.1 import bundle (POST /api/v1/assets/import/, or with
+    `with_type(files, "dashboard")` the dashboard import) from `bundle_files`: each file as
+    YAML under one top-level folder, in a fixed order and with a fixed date, so that the
+    same files give the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, content in sorted(files.items()):
             info = zipfile.ZipInfo(f"{ROOT_FOLDER}/{path}", date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            text = yaml.dump(content, Dumper=Dumper, sort_keys=False, allow_unicode=True)
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, _yaml_text(content))
     return buffer.getvalue()
+
+
+class DirectoryNotEmpty(ValueError):
+    """The export directory holds files that are not a bundle: nothing was written."""
+
+
+def write_directory(files: dict[str, dict], directory) -> list[Path]:
+    """Write the bundle's files as YAML directly into `directory`: metadata.yaml and
+    databases/, datasets/, charts/, dashboards/ at its top, with no top-level folder (the
+    layout `preset-cli ... sync native DIR` reads; a ZIP's top folder would hide them from
+    it). Returns the files written, in order.
+
+    A directory that holds an earlier export is refreshed: its YAML files in those folders
+    are removed first, so that a chart renamed since does not linger. A directory holding
+    anything else is refused (DirectoryNotEmpty), and nothing is written."""
+    directory = Path(directory)
+    if directory.exists():
+        if not directory.is_dir():
+            raise DirectoryNotEmpty(f"{directory} exists and is not a directory")
+        allowed = {"metadata.yaml", *ASSET_FOLDERS}
+        others = sorted(p.name for p in directory.iterdir() if p.name not in allowed)
+        stale = [p for folder in ASSET_FOLDERS for p in (directory / folder).rglob("*") if p.is_file()]
+        foreign = [p for p in stale if p.suffix not in (".yaml", ".yml")]
+        if others or foreign or (stale and not (directory / "metadata.yaml").is_file()):
+            shown = others or [str(p.relative_to(directory)) for p in foreign] or ["files without metadata.yaml"]
+            raise DirectoryNotEmpty(
+                f"{directory} is not empty and not an earlier export ({', '.join(shown[:3])}): "
+                "give a new or empty directory"
+            )
+        for path in stale:
+            path.unlink()
+    written = []
+    for path, content in sorted(files.items()):
+        target = directory.joinpath(*PurePosixPath(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_yaml_text(content))
+        written.append(target)
+    return written
+
+
+def read_directory(directory) -> dict[str, dict]:
+    """The files of an exported directory as `bundle_files` gives them (the inverse of
+    write_directory)."""
+    directory = Path(directory)
+    return {
+        path.relative_to(directory).as_posix(): yaml.load(path.read_bytes(), Loader=Loader)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and path.suffix in (".yaml", ".yml")
+    }
 
 
 def read_bundle(data: bytes) -> dict[str, dict]:

@@ -32,11 +32,38 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_export_bundle(args: argparse.Namespace) -> int:
-    from superset_plugins.publish import export_bundle  # lazy (start-up time): pandas
+    from superset_plugins import bundle  # lazy (start-up time): pandas
+    from superset_plugins.publish import is_synthetic, superset_uri
 
-    bundle = export_bundle(_warehouse_uri(args), args.database_name)
-    Path(args.path).write_bytes(bundle)
-    print(f"wrote {args.path} ({len(bundle):,} bytes): import it in Superset under Settings > Import dashboards")
+    if (args.path is None) == (args.directory is None):
+        raise SocialbenchError("give either a ZIP file PATH or --directory DIR to export-bundle")
+    uri = superset_uri(_warehouse_uri(args))
+    files = bundle.with_type(bundle.bundle_files(uri, args.database_name, synthetic=is_synthetic(uri)), args.type)
+    if args.directory is not None:
+        try:
+            written = bundle.write_directory(files, args.directory)
+        except bundle.DirectoryNotEmpty as exc:
+            raise SocialbenchError(str(exc)) from exc
+        print(
+            f"wrote {len(written)} files into {args.directory}: import them with preset-cli, e.g. "
+            f"`superset-cli --username USER --password PASSWORD https://superset.example.dk/ sync native "
+            f"--overwrite --disable-jinja-templating {args.directory}`"
+        )
+        return 0
+    data = bundle.zip_bundle(files)
+    Path(args.path).write_bytes(data)
+    if args.type == "dashboard":
+        print(
+            f"wrote {args.path} ({len(data):,} bytes): import it in Superset under Dashboards > Import dashboards "
+            f"(the import icon above the list of dashboards), or on the server with "
+            f"`superset import-dashboards -p {args.path} -u USER`"
+        )
+    else:
+        print(
+            f"wrote {args.path} ({len(data):,} bytes), an assets bundle for POST /api/v1/assets/import/ "
+            "(what `socialbench superset publish` does); for Superset's Dashboards > Import dashboards "
+            "or `superset import-dashboards`, export with --type dashboard"
+        )
     return 0
 
 
@@ -74,7 +101,21 @@ def _publish_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _export_bundle_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH", nargs="?", default=None, help="the ZIP file to write")
+    p.add_argument(
+        "--directory",
+        metavar="DIR",
+        default=None,
+        help="write the files into DIR instead of a ZIP, with databases/, datasets/, charts/ and dashboards/ "
+        "at its top (for preset-cli's `sync native DIR`)",
+    )
+    p.add_argument(
+        "--type",
+        choices=["assets", "dashboard"],
+        default="assets",
+        help="assets (default): for POST /api/v1/assets/import/; dashboard: for Superset's "
+        "Dashboards > Import dashboards, POST /api/v1/dashboard/import/ and `superset import-dashboards`",
+    )
     _warehouse_options(p)
     p.set_defaults(func=cmd_export_bundle)
 
@@ -94,7 +135,7 @@ def _superset_arguments(superset: argparse.ArgumentParser) -> None:
         arguments=_publish_arguments,
     )
     sub.add_parser(
-        "export-bundle", help="write the Superset import bundle (ZIP) for an import through the UI",
+        "export-bundle", help="write the Superset import bundle (a ZIP, or a directory for preset-cli)",
         arguments=_export_bundle_arguments,
     )
     sub.add_parser(
