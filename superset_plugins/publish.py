@@ -117,12 +117,6 @@ def make_bundle(
     return bundle.build_bundle(superset_uri(warehouse_uri), database_name, database_uuid, synthetic)
 
 
-def export_bundle(warehouse_uri: str, database_name: str = DEFAULT_DATABASE_NAME) -> bytes:
-    """`socialbench superset export-bundle`: the bundle, marked synthetic when the warehouse says so."""
-    uri = superset_uri(warehouse_uri)
-    return bundle.build_bundle(uri, database_name, synthetic=is_synthetic(uri))
-
-
 def _passwords(contents: dict[str, dict], uri: str) -> dict[str, str]:
     """The warehouse password for each database file whose URI Superset would see masked."""
     password = make_url(uri).password
