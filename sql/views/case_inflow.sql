@@ -20,7 +20,9 @@ sources as (
 months as (
     select
         c.month as month,
-        c.month_end as month_end
+        c.month_end as month_end,
+        c.calendar_year as calendar_year,
+        c.month_number as month_number
     from int_calendar_month as c
 ),
 
@@ -31,8 +33,10 @@ received as (
         m.month as month,
         c.source as source
     from cases as c
+    -- the month received in, matched on year and month (an equality join, not a range)
     inner join months as m
-        on c.received_on between m.month and m.month_end
+        on cast(extract(year from c.received_on) as integer) = m.calendar_year
+        and cast(extract(month from c.received_on) as integer) = m.month_number
 ),
 
 final as (

@@ -17,7 +17,9 @@ months as (
     select
         c.month as month,
         c.month_end as month_end,
-        c.reference_date as reference_date
+        c.reference_date as reference_date,
+        c.calendar_year as calendar_year,
+        c.month_number as month_number
     from int_calendar_month as c
 ),
 
@@ -41,8 +43,10 @@ due as (
         case when d.completed_on > d.deadline then 1 else 0 end as late,
         case when d.completed_on is null then 1 else 0 end as open_overdue
     from deadlines as d
+    -- the month of the deadline, matched on year and month (an equality join, not a range)
     inner join months as m
-        on d.deadline between m.month and m.month_end
+        on cast(extract(year from d.deadline) as integer) = m.calendar_year
+        and cast(extract(month from d.deadline) as integer) = m.month_number
     where d.deadline <= m.reference_date
 ),
 
