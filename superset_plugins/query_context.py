@@ -21,6 +21,27 @@ from typing import Any, ClassVar
 # Explore's default: a temporal x-axis gets a "No filter" time range.
 NO_FILTER = "No filter"
 
+# Date labels by time grain, as d3 time formats: Superset formats them with its D3 time
+# locale (D3_TIME_FORMAT, Danish month names from superset_plugins.config), so a month reads
+# "jan 2025" and a day "31. dec 2025", never ISO. The axis and the tooltip use the same.
+TIME_FORMATS = {
+    "P1Y": "%Y",
+    "P3M": "%b %Y",
+    "P1M": "%b %Y",
+    "P1W": "%-d. %b %Y",
+    "P1D": "%-d. %b %Y",
+}
+# Grains whose points are labelled one by one on a categorical axis. ECharts' time axis
+# puts its labels on "nice" ticks (month starts, ...), not on the data: a single run dated
+# 2025-12-31 got the axis padded by a day each side and its only label at the tick
+# 2026-01-01, formatted "2026-01". A day is only ever labelled by its own date.
+CATEGORICAL_GRAINS = frozenset({"P1W", "P1D"})
+
+
+def time_format(grain: str | None) -> str:
+    """The d3 time format of a time grain's labels (months for unknown grains)."""
+    return TIME_FORMATS.get(grain or "P1Y", "%b %Y")
+
 REGISTRY: dict[str, ChartType] = {}
 
 
@@ -147,8 +168,8 @@ class Timeseries(ChartType):
             {
                 "x_axis": x_axis,
                 "time_grain_sqla": grain if temporal else None,
-                "xAxisForceCategorical": not temporal,
-                "x_axis_time_format": "%Y" if grain == "P1Y" else "%Y-%m",
+                "xAxisForceCategorical": not temporal or grain in CATEGORICAL_GRAINS,
+                "x_axis_time_format": time_format(grain),
                 "x_axis_sort_asc": chart.get("sort_ascending", True),
                 "x_axis_sort_series": "name",
                 "x_axis_sort_series_ascending": True,
@@ -179,7 +200,7 @@ class Timeseries(ChartType):
                 "truncateXAxis": True,
                 "y_axis_bounds": [None, None],
                 "rich_tooltip": True,
-                "tooltipTimeFormat": "%Y" if grain == "P1Y" else "%Y-%m-%d",
+                "tooltipTimeFormat": time_format(grain),
                 "markerEnabled": True,
                 "markerSize": 6,
             }

@@ -1,0 +1,78 @@
+"""Issue 14, dashboards a leader reads without help: what the definitions decide.
+
+Date labels in Danish with the chart's own grain (never ISO, and a run dated 2025-12-31
+never labelled as the next month); more in test_reader_fixes_browser.py, which checks what
+Chromium draws.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from superset_plugins import query_context as qc
+from superset_plugins.bundle import bundle_files, load_assets
+
+WAREHOUSE = "duckdb:////tmp/socialbench-test.duckdb"
+
+
+@pytest.fixture(scope="module")
+def files():
+    return bundle_files(WAREHOUSE)
+
+
+@pytest.fixture(scope="module")
+def charts(files):
+    return {c["params"]["slice_id"]: c for p, c in files.items() if p.startswith("charts/")}
+
+
+def chart_params(files, slug: str, key: str) -> dict:
+    dashboard = next(d for d in load_assets().dashboards if d["slug"] == slug)
+    title = next(c["title"] for c in dashboard["charts"] if c["key"] == key)
+    return next(c for p, c in files.items() if p.startswith("charts/") and c["slice_name"] == title)["params"]
+
+
+def test_time_labels_follow_the_grain_with_danish_month_names():
+    temporal = {"period", "month", "as_of"}
+    year = qc.form_data({"key": "y", "viz": "echarts_timeseries_line", "x_axis": "period", "metrics": ["m"]}, 1, temporal)
+    month = qc.form_data(
+        {"key": "m", "viz": "echarts_timeseries_bar", "x_axis": "month", "time_grain": "P1M", "metrics": ["m"]}, 1, temporal
+    )
+    day = qc.form_data(
+        {"key": "d", "viz": "echarts_timeseries_bar", "x_axis": "as_of", "time_grain": "P1D", "metrics": ["m"]}, 1, temporal
+    )
+    assert (year["x_axis_time_format"], year["tooltipTimeFormat"]) == ("%Y", "%Y")
+    # %b is the D3 time locale's short month name: "jan 2025" with superset_plugins.config
+    assert (month["x_axis_time_format"], month["tooltipTimeFormat"]) == ("%b %Y", "%b %Y")
+    assert (day["x_axis_time_format"], day["tooltipTimeFormat"]) == ("%-d. %b %Y", "%-d. %b %Y")
+    # years and months on a time axis; days (settlement runs) one label per point
+    assert not year["xAxisForceCategorical"] and not month["xAxisForceCategorical"]
+    assert day["xAxisForceCategorical"]
+
+
+def test_no_chart_of_the_bundle_labels_dates_in_iso(files):
+    for path, chart in files.items():
+        if not path.startswith("charts/"):
+            continue
+        params = chart["params"]
+        for key in ("x_axis_time_format", "tooltipTimeFormat"):
+            if key in params:
+                assert "%m" not in params[key] and "%Y-" not in params[key], (chart["slice_name"], key, params[key])
+        assert json.loads(chart["query_context"])["form_data"].get("x_axis_time_format") == params.get("x_axis_time_format")
+
+
+def test_the_settlement_runs_are_labelled_by_their_own_date(files):
+    """The root of "2025-12-31 labelled 2026-01": ECharts' time axis labels its nice ticks (a
+    single run: the axis padded a day each side, its only tick 1 January), not the run."""
+    params = chart_params(files, "incitamentsafregning", "payout_by_date")
+    assert params["time_grain_sqla"] == "P1D"
+    assert params["xAxisForceCategorical"] is True
+    assert params["x_axis_time_format"] == "%-d. %b %Y"
+
+
+def test_monthly_charts_say_the_month_in_danish(files):
+    for slug, key in [("styringscockpit", "active_grants"), ("sagsbehandling", "caseworker_load"),
+                      ("budgetopfoelgning", "monthly")]:
+        params = chart_params(files, slug, key)
+        assert params["time_grain_sqla"] == "P1M"
+        assert params["x_axis_time_format"] == "%b %Y", (slug, key)

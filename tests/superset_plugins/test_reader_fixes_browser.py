@@ -1,0 +1,89 @@
+"""Issue 14 in headless Chromium: what a leader sees on the dashboards.
+
+The ECharts options a chart was drawn with are read through React's fiber of the chart's
+container (`ECHARTS_OPTIONS_JS`): the axis type, the axis label formatter (called on the
+drawn data), each series' name and colour. Uses the session's Superset and the browser and
+login of test_browser.py. Screenshots: test-artifacts/screenshots/reader-*.png.
+"""
+from __future__ import annotations
+
+import pytest
+
+from superset_plugins.bundle import load_assets
+from tests.superset_plugins.test_browser import ARTIFACTS, browser, logged_in, problems, render_dashboard  # noqa: F401
+
+pytestmark = [pytest.mark.superset, pytest.mark.browser]
+
+# Per ECharts chart (by its title): the category/time axis' type, the labels its formatter
+# gives the points of the first series, and every series' name, colour and points.
+ECHARTS_OPTIONS_JS = """
+const out = {};
+for (const slice of document.querySelectorAll('.chart-slice[data-test-chart-name]')) {
+  const el = slice.querySelector('[_echarts_instance_]');
+  if (!el) continue;
+  let fiber = el[Object.keys(el).find(k => k.startsWith('__reactFiber'))];
+  let options = null;
+  while (fiber && !options) {
+    const props = fiber.memoizedProps;
+    if (props && props.echartOptions) options = props.echartOptions;
+    fiber = fiber.return;
+  }
+  if (!options) continue;
+  const xAxis = Array.isArray(options.xAxis) ? options.xAxis[0] : options.xAxis;
+  const yAxis = Array.isArray(options.yAxis) ? options.yAxis[0] : options.yAxis;
+  const point = d => Array.isArray(d) ? d : (d && d.value !== undefined ? d.value : d);
+  const series = (options.series || []).map(s => ({
+    name: s.name === undefined ? null : s.name,
+    type: s.type,
+    color: (s.itemStyle && s.itemStyle.color) || (s.lineStyle && s.lineStyle.color) || null,
+    points: (s.data || []).map(point),
+  }));
+  const horizontal = xAxis && xAxis.type === 'value';
+  const axis = horizontal ? yAxis : xAxis;
+  const format = axis && axis.axisLabel && axis.axisLabel.formatter;
+  const labels = typeof format === 'function' && series.length
+    ? series[0].points.map(p => String(format(Array.isArray(p) ? p[horizontal ? 1 : 0] : p))) : [];
+  out[slice.getAttribute('data-test-chart-name')] = {axisType: axis ? axis.type : null, labels, series};
+}
+return out;
+"""
+
+
+def chart_title(slug: str, key: str) -> str:
+    dashboard = next(d for d in load_assets().dashboards if d["slug"] == slug)
+    return next(c["title"] for c in dashboard["charts"] if c["key"] == key)
+
+
+def open_dashboard(driver, server, slug: str) -> dict:
+    expected = len(next(d for d in load_assets().dashboards if d["slug"] == slug)["charts"])
+    state = render_dashboard(driver, f"{server.url}/superset/dashboard/{slug}/", expected)
+    assert problems(state) == []
+    return driver.execute_script(ECHARTS_OPTIONS_JS)
+
+
+def screenshot(driver, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"reader-{name}.png"))
+
+
+def test_a_settlement_run_on_31_december_is_labelled_31_december(logged_in, superset_server):
+    charts = open_dashboard(logged_in, superset_server, "incitamentsafregning")
+    screenshot(logged_in, "incitamentsafregning")
+    chart = charts[chart_title("incitamentsafregning", "payout_by_date")]
+    # one label per run, on the run (not on a tick of a time axis: that said "2026-01")
+    assert chart["axisType"] == "category"
+    assert chart["labels"] == ["31. dec 2025"], chart["labels"]
+
+
+def test_monthly_and_yearly_axes_are_labelled_in_danish(logged_in, superset_server):
+    charts = open_dashboard(logged_in, superset_server, "styringscockpit")
+    screenshot(logged_in, "styringscockpit")
+    months = charts[chart_title("styringscockpit", "active_grants")]
+    assert months["axisType"] == "time"
+    danish = {"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
+    assert months["labels"] and all(
+        label.split()[0].rstrip(".") in danish and label.split()[1].isdigit() for label in months["labels"]
+    ), months["labels"][:5]
+    assert "jan 2025" in months["labels"] or "jan. 2025" in months["labels"], months["labels"]
+    years = charts[chart_title("styringscockpit", "budget_vs_actual")]
+    assert years["labels"] and all(label.isdigit() and len(label) == 4 for label in years["labels"]), years["labels"]
