@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from socialbench import reference, schema
+from superset_plugins import colors
 from superset_plugins import query_context as qc
 
 EXPORT_VERSION = "1.0.0"
@@ -444,7 +445,7 @@ def build_dashboard(dashboard: dict, assets: Assets, synthetic: bool, chart_ids:
         "color_scheme": "supersetColors",
         "refresh_frequency": 0,
         "expanded_slices": {},
-        "label_colors": {},
+        "label_colors": colors.label_colors(dashboard, assets.datasets),  # fixed per series: colors.py
         "shared_label_colors": [],
         "map_label_colors": {},
         "color_scheme_domain": [],

@@ -76,3 +76,49 @@ def test_monthly_charts_say_the_month_in_danish(files):
         params = chart_params(files, slug, key)
         assert params["time_grain_sqla"] == "P1M"
         assert params["x_axis_time_format"] == "%b %Y", (slug, key)
+
+
+def dashboards_metadata(files) -> dict[str, dict]:
+    return {c["slug"]: c["metadata"] for p, c in files.items() if p.startswith("dashboards/")}
+
+
+def test_every_dashboard_fixes_the_colours_of_its_series(files):
+    from superset_plugins import colors
+
+    metadata = dashboards_metadata(files)
+    for slug, meta in metadata.items():
+        assert meta["label_colors"], slug
+        for key, colour in meta["label_colors"].items():
+            assert colour.startswith("#") and len(colour) == 7, (slug, key, colour)
+    boern, voksne = metadata["boern-unge-benchmark"]["label_colors"], metadata["voksne-benchmark"]["label_colors"]
+    # the selected municipality, its peers: one colour each, on both benchmark dashboards,
+    # by the metric's name (Superset 6.1's key) and its Danish label
+    for key, colour in [("own_figure", colors.MUNICIPALITY), ("Kommunen", colors.MUNICIPALITY),
+                        ("peer_mean_figure", colors.PEER_MEAN), ("Sammenligningskommuner, gennemsnit", colors.PEER_MEAN),
+                        ("peer_median_figure", colors.PEER_MEDIAN), ("Sammenligningskommuner, median", colors.PEER_MEDIAN)]:
+        assert boern[key] == voksne[key] == colour, key
+    assert len({boern["own_figure"], boern["peer_mean_figure"], boern["peer_median_figure"]}) == 3
+    # price and quantity: the same colours for the effect (voksne) and the deviation (budget)
+    budget = metadata["budgetopfoelgning"]["label_colors"]
+    assert voksne["price_effect"] == voksne["Priseffekt (kr.)"] == budget["price_deviation_mio"] == colors.PRICE
+    assert voksne["quantity_effect"] == voksne["Mængdeeffekt (kr.)"] == budget["quantity_deviation_mio"] == colors.QUANTITY
+    assert colors.PRICE != colors.QUANTITY
+    # each intervention one colour wherever it is grouped by, all eleven apart
+    cockpit = metadata["styringscockpit"]["label_colors"]
+    interventions = colors.VALUES["intervention_name"]
+    assert all(cockpit[name] == voksne[name] == colour for name, colour in interventions.items())
+    assert len(set(interventions.values())) == len(interventions)
+
+
+def test_every_intervention_has_a_colour():
+    from socialbench import reference
+    from superset_plugins import colors
+
+    assert set(colors.VALUES["intervention_name"]) == set(reference.frame("intervention")["intervention_name"])
+
+
+def test_the_colour_map_names_only_metrics_the_datasets_have():
+    from superset_plugins import colors
+
+    metrics = {m["name"] for spec in load_assets().datasets.values() for m in spec.get("metrics", [])}
+    assert set(colors.METRICS) <= metrics, sorted(set(colors.METRICS) - metrics)

@@ -87,3 +87,111 @@ def test_monthly_and_yearly_axes_are_labelled_in_danish(logged_in, superset_serv
     assert "jan 2025" in months["labels"] or "jan. 2025" in months["labels"], months["labels"]
     years = charts[chart_title("styringscockpit", "budget_vs_actual")]
     assert years["labels"] and all(label.isdigit() and len(label) == 4 for label in years["labels"]), years["labels"]
+
+
+FILTER_ITEM_JS = """
+const items = [...document.querySelectorAll('.ant-form-item')]
+  .filter(item => { const n = item.querySelector('[data-test="filter-control-name"]'); return n && n.innerText.trim() === arguments[0]; });
+return items.length ? items[0] : null;
+"""
+
+
+def filter_value(driver, label: str) -> str:
+    item = driver.execute_script(FILTER_ITEM_JS, label)
+    found = item.find_elements("css selector", ".ant-select-selection-item")
+    return " ".join(e.text for e in found).strip()
+
+
+def type_in_filter(driver, label: str, text: str, *, choose: str | None = None) -> None:
+    """Type into a native filter's select; click the option `choose` or press Enter."""
+    import time
+
+    from selenium.webdriver.common.keys import Keys
+
+    item = driver.execute_script(FILTER_ITEM_JS, label)
+    assert item is not None, f"no filter {label!r}"
+    item.find_element("css selector", ".ant-select-selector").click()
+    box = item.find_element("css selector", "input")
+    box.send_keys(text)
+    time.sleep(1.5)
+    if choose is None:
+        box.send_keys(Keys.ENTER)
+    else:
+        deadline = time.monotonic() + 15
+        while True:
+            options = [o for o in driver.find_elements("css selector", ".ant-select-item-option")
+                       if o.get_attribute("title") == choose and o.is_displayed()]
+            if options or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert options, f"filter {label!r} offers no {choose!r}"
+        options[0].click()
+    time.sleep(0.5)
+    box.send_keys(Keys.ESCAPE)
+
+
+def apply_filters(driver) -> None:
+    import time
+
+    buttons = driver.find_elements("css selector", '[data-test="filter-bar__apply-button"]')
+    if buttons and buttons[0].is_enabled():
+        buttons[0].click()
+    time.sleep(1)
+
+
+def wait_for_charts(driver, slug: str) -> dict:
+    import time
+
+    expected = len(next(d for d in load_assets().dashboards if d["slug"] == slug)["charts"])
+    deadline = time.monotonic() + 60
+    from tests.superset_plugins.test_browser import INSPECT_JS
+
+    while time.monotonic() < deadline:
+        state = driver.execute_script(INSPECT_JS)
+        if len(state["charts"]) >= expected and not any(c["loading"] for c in state["charts"]):
+            time.sleep(2.5)
+            return driver.execute_script(INSPECT_JS)
+        time.sleep(0.5)
+    return driver.execute_script(INSPECT_JS)
+
+
+def drawn_colours(charts: dict) -> dict[str, set[str]]:
+    """{series name: the colours it is drawn in} over all ECharts charts."""
+    out: dict[str, set[str]] = {}
+    for chart in charts.values():
+        for series in chart["series"]:
+            if series["name"] and series["color"]:
+                out.setdefault(series["name"], set()).add(str(series["color"]).upper())
+    return out
+
+
+def assert_fixed_colours(charts: dict) -> None:
+    from superset_plugins import colors
+
+    drawn = drawn_colours(charts)
+    expected = {"Kommunen": colors.MUNICIPALITY, "Sammenligningskommuner, gennemsnit": colors.PEER_MEAN,
+                "Sammenligningskommuner, median": colors.PEER_MEDIAN}
+    for name, colour in expected.items():
+        assert drawn.get(name) == {colour.upper()}, (name, drawn.get(name))
+
+
+def test_series_keep_their_colours_across_dashboards_and_selections(logged_in, superset_server):
+    from superset_plugins import colors
+
+    voksne = open_dashboard(logged_in, superset_server, "voksne-benchmark")
+    assert_fixed_colours(voksne)
+    drawn = drawn_colours(voksne)
+    assert drawn["Priseffekt (kr.)"] == {colors.PRICE.upper()}
+    assert drawn["Mængdeeffekt (kr.)"] == {colors.QUANTITY.upper()}
+    boern = open_dashboard(logged_in, superset_server, "boern-unge-benchmark")
+    assert_fixed_colours(boern)
+    # another municipality: other figures, other order of the series, the same colours
+    first = filter_value(logged_in, "Kommune")
+    other = "Aarhus" if first != "Aarhus" else "Aalborg"
+    type_in_filter(logged_in, "Kommune", other[:4], choose=other)
+    apply_filters(logged_in)
+    state = wait_for_charts(logged_in, "boern-unge-benchmark")
+    assert filter_value(logged_in, "Kommune") == other
+    assert problems(state) == []
+    screenshot(logged_in, "colours-other-municipality")
+    assert_fixed_colours(logged_in.execute_script(ECHARTS_OPTIONS_JS))
