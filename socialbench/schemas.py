@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from socialbench import cvr
 from socialbench.cpr import CPR_MESSAGE, looks_like_cpr
 
 
@@ -280,10 +281,17 @@ class StructuralIndicatorsSchema(Schema):
     value = Real(plausible=INDICATOR_MAX_ABS, required=True)
 
 
+def _cvr_number(value: str) -> None:
+    message = cvr.problem(value)
+    if message:
+        raise ValidationError(message)
+
+
 class ProvidersSchema(Schema):
     provider_id = _code()
     provider_name = _code()
     owner_municipality_code = Whole(allow_none=True, load_default=None)
+    cvr = Text(allow_none=True, load_default=None, validate=_cvr_number)
 
 
 class GrantsSchema(Schema):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from socialbench import reference
+from socialbench import cvr, reference
 from socialbench.demo_data import params as p
 from socialbench.demo_data.expenditure import price_index
 
@@ -46,9 +46,20 @@ class Pool:
     down: np.ndarray
 
 
+def demo_cvr(k: int) -> str:
+    """A made-up CVR number for the k-th demo provider (k from 1): the first number from
+    29,000,000 + 1,000·k with a valid check digit (socialbench.cvr), so none is a real
+    company's number by design but every one passes the modulus-11 check."""
+    start = 2_900_000 + 100 * k
+    while (number := cvr.with_check_digit(f"{start:07d}")) is None:
+        start += 1
+    return number
+
+
 def providers_frame(own: pd.DataFrame | None = None) -> pd.DataFrame:
     """The providers of params.PROVIDERS (P001 on, no owner), then the municipalities' own
-    housing providers of `own` (columns provider_name, owner_municipality_code)."""
+    housing providers of `own` (columns provider_name, owner_municipality_code); each with
+    a made-up CVR number (demo_cvr)."""
     names = [name for name, _ in p.PROVIDERS] + ([] if own is None else list(own["provider_name"]))
     owners = [None] * len(p.PROVIDERS) + ([] if own is None else [int(c) for c in own["owner_municipality_code"]])
     return pd.DataFrame(
@@ -56,6 +67,7 @@ def providers_frame(own: pd.DataFrame | None = None) -> pd.DataFrame:
             "provider_id": [f"P{k:03d}" for k in range(1, len(names) + 1)],
             "provider_name": names,
             "owner_municipality_code": pd.Series(owners, dtype=object),
+            "cvr": [demo_cvr(k) for k in range(1, len(names) + 1)],
         }
     )
 

@@ -3,7 +3,7 @@ load as one consistent batch (the grant's provider, the assessment's grant, ...)
 from __future__ import annotations
 
 ROWS = {
-    "providers": {"provider_id": "P1", "provider_name": "Bo og Liv ApS", "owner_municipality_code": None},
+    "providers": {"provider_id": "P1", "provider_name": "Bo og Liv ApS", "owner_municipality_code": None, "cvr": "10150817"},
     "grants": {
         "grant_id": "G1", "citizen_key": "C1", "municipality_code": "101", "provider_id": "P1",
         "intervention_code": "SEL85", "start_date": "2025-01-01", "end_date": None, "end_reason": None,
