@@ -424,6 +424,8 @@ def native_filters(dashboard: dict, assets: Assets, chart_ids: dict[str, int]) -
                     "enableEmptyFilter": required,
                     "defaultToFirstItem": f.get("default_first", False),
                     "multiSelect": f.get("multiple", True),
+                    # Superset's default lets typed text + Enter become a value that matches no row
+                    "creatable": False,
                     "searchAllOptions": False,
                     "inverseSelection": False,
                     "sortAscending": f.get("ascending", True),

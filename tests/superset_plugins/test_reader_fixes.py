@@ -122,3 +122,11 @@ def test_the_colour_map_names_only_metrics_the_datasets_have():
 
     metrics = {m["name"] for spec in load_assets().datasets.values() for m in spec.get("metrics", [])}
     assert set(colors.METRICS) <= metrics, sorted(set(colors.METRICS) - metrics)
+
+
+def test_no_select_filter_creates_values(files):
+    """Superset's filter_select defaults to `creatable: true`: typed text + Enter became a value."""
+    for meta in dashboards_metadata(files).values():
+        for native in meta["native_filter_configuration"]:
+            assert native["filterType"] == "filter_select"
+            assert native["controlValues"]["creatable"] is False, native["name"]

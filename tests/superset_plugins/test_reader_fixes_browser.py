@@ -195,3 +195,24 @@ def test_series_keep_their_colours_across_dashboards_and_selections(logged_in, s
     assert problems(state) == []
     screenshot(logged_in, "colours-other-municipality")
     assert_fixed_colours(logged_in.execute_script(ECHARTS_OPTIONS_JS))
+
+
+@pytest.mark.parametrize("text", ["Syddj", "Xyzzy"])
+def test_a_select_filter_creates_no_value_from_typed_text(logged_in, superset_server, text):
+    """Typing part of a name (or nonsense) and Enter applies no free-text value: the filter
+    keeps a real municipality and every chart still shows data."""
+    from socialbench import reference
+
+    slug = "boern-unge-benchmark"
+    open_dashboard(logged_in, superset_server, slug)
+    before = filter_value(logged_in, "Kommune")
+    type_in_filter(logged_in, "Kommune", text)
+    apply_filters(logged_in)
+    state = wait_for_charts(logged_in, slug)
+    screenshot(logged_in, f"filter-typed-{text}")
+    after = filter_value(logged_in, "Kommune")
+    assert after != text
+    assert after in set(reference.frame("municipality")["municipality_name"]), after
+    if text == "Xyzzy":  # matches nothing: nothing changes
+        assert after == before
+    assert problems(state) == []
