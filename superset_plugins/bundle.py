@@ -46,6 +46,12 @@ TIMESTAMP = "2026-01-01T00:00:00+00:00"
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/socialbench/socialbench/superset-assets")
 CERTIFIED_BY = "socialbench"
+# Every asset of the bundle says it is managed outside Superset (`is_managed_externally`,
+# which Superset's importers take from the YAML): Superset's UI then refuses to save its
+# properties ("This dashboard is managed externally, and can't be edited in Superset"),
+# since the next publish would overwrite them. `external_url` (where it is managed) is
+# stored with the asset; Superset 6.1's UI and REST API do not show it.
+EXTERNAL_URL = "https://github.com/socialbench/socialbench/blob/main/docs/superset.md"
 # Calculated columns that give every dataset a readable name for a code, so that one
 # native filter (on the name) works across all datasets of a dashboard.
 NAME_LOOKUPS = {
@@ -528,13 +534,21 @@ def _file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9\-]+", "_", ascii_name).strip("_")
 
 
+def managed_externally(external_url: str = EXTERNAL_URL) -> dict:
+    """The fields that mark an asset as managed outside Superset (see EXTERNAL_URL)."""
+    return {"is_managed_externally": True, "external_url": external_url}
+
+
 def bundle_files(
     warehouse_uri: str,
     database_name: str = "socialbench",
     database_uuid: str | None = None,
     synthetic: bool = False,
+    external_url: str = EXTERNAL_URL,
 ) -> dict[str, dict]:
-    """Every file of the bundle as {path inside the top-level folder: content as a dict}."""
+    """Every file of the bundle as {path inside the top-level folder: content as a dict}.
+    Each asset (connection, dataset, chart, dashboard) is marked as managed externally,
+    at `external_url`."""
     assets = load_assets()
     db_uuid = database_uuid or database_uuid_for(database_name)
     dataset_ids, chart_ids = _placeholder_ids(assets)
@@ -551,6 +565,9 @@ def bundle_files(
         files[f"dashboards/{_file_name(dashboard['title'])}_{d_index}.yaml"] = build_dashboard(
             dashboard, assets, synthetic, chart_ids
         )
+    for path, content in files.items():
+        if path != "metadata.yaml":
+            content.update(managed_externally(external_url))
     return files
 
 

@@ -244,6 +244,32 @@ class SupersetClient:
     def dashboards(self) -> list[dict]:
         return self._list("dashboard", columns=["id", "uuid", "dashboard_title", "slug", "published"])
 
+    def dataset_charts(self, dataset_id: int) -> list[dict]:
+        """The charts (id, uuid, slice_name) made on this dataset, whoever made them."""
+        rows = self._list(
+            "chart",
+            filters=[{"col": "datasource_id", "opr": "eq", "value": dataset_id}],
+            columns=["id", "uuid", "slice_name", "datasource_id", "datasource_type"],
+        )
+        return [r for r in rows if r.get("datasource_id") == dataset_id and r.get("datasource_type") in (None, "table")]
+
+    def managed_externally(self, resource: str) -> dict[str, bool]:
+        """`is_managed_externally` of every asset of this kind (chart, dataset, dashboard,
+        database), by UUID. Superset 6.1 lists it for charts and dashboards; for datasets
+        and databases only GET /api/v1/<resource>/<id> gives it, asked once per asset."""
+        rows = self._list(resource, columns=["id", "uuid", "is_managed_externally"])
+        out = {}
+        for row in rows:
+            if "is_managed_externally" not in row:
+                row = self.get(f"/api/v1/{resource}/{row['id']}", f"reading {resource} {row['id']}")["result"]
+            out[str(row["uuid"])] = row.get("is_managed_externally")
+        return out
+
+    def delete(self, resource: str, asset_id: int, what: str | None = None) -> None:
+        """Delete one chart, dataset, dashboard or database by id (DELETE /api/v1/<resource>/<id>)."""
+        what = what or f"deleting {resource} {asset_id}"
+        self._json(self._request("DELETE", f"/api/v1/{resource}/{asset_id}", what), what)
+
     def dashboard_charts(self, id_or_slug: int | str) -> list[dict]:
         body = self.get(f"/api/v1/dashboard/{id_or_slug}/charts", f"listing the charts of dashboard {id_or_slug}")
         return body.get("result", [])
