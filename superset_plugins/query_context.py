@@ -38,6 +38,39 @@ TIME_FORMATS = {
 CATEGORICAL_GRAINS = frozenset({"P1W", "P1D"})
 
 
+# Reference lines by saved metric: wherever a chart draws the metric, a horizontal line at a
+# constant says what the figure is measured against (an index against the country: 100).
+REFERENCE_LINES: dict[str, tuple[str, float]] = {
+    "index_vs_country": ("Landet = 100", 100),
+}
+# Their colour: dark grey, apart from every series colour of superset_plugins.colors.
+REFERENCE_LINE_COLOR = "#79706E"
+
+
+def reference_line(label: str, value: float) -> dict[str, Any]:
+    """A horizontal line at a constant: an explore FORMULA annotation layer (the formula is
+    the constant), drawn by plugin-chart-echarts as a dashed series named by its label."""
+    return {
+        "name": label,
+        "annotationType": "FORMULA",
+        "sourceType": "",
+        "value": f"{value:g}",
+        "overrides": {"time_range": None},
+        "show": True,
+        "showLabel": False,
+        "titleColumn": "",
+        "descriptionColumns": [],
+        "timeColumn": "",
+        "intervalEndColumn": "",
+        "color": REFERENCE_LINE_COLOR,
+        "opacity": "",
+        "style": "dashed",
+        "width": 2,
+        "showMarkers": False,
+        "hideLine": False,
+    }
+
+
 def time_format(grain: str | None) -> str:
     """The d3 time format of a time grain's labels (months for unknown grains)."""
     return TIME_FORMATS.get(grain or "P1Y", "%b %Y")
@@ -180,7 +213,7 @@ class Timeseries(ChartType):
                 "truncate_metric": True,
                 "show_empty_columns": True,
                 "comparison_type": "values",
-                "annotation_layers": [],
+                "annotation_layers": [reference_line(*REFERENCE_LINES[m]) for m in chart["metrics"] if m in REFERENCE_LINES],
                 "forecastEnabled": False,
                 "forecastPeriods": 10,
                 "forecastInterval": 0.8,
@@ -221,6 +254,8 @@ class Timeseries(ChartType):
                 "metrics": metrics,
                 "orderby": [[metrics[0], False]],
                 "series_columns": data["groupby"],
+                # as buildQueryObject: the form's layers (Superset drops FORMULA ones server-side)
+                "annotation_layers": list(data.get("annotation_layers", [])),
                 "time_offsets": [],
                 "post_processing": [pivot(x_axis, data["groupby"], metrics), {"operation": "flatten"}],
             }

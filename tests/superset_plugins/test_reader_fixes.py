@@ -130,3 +130,18 @@ def test_no_select_filter_creates_values(files):
         for native in meta["native_filter_configuration"]:
             assert native["filterType"] == "filter_select"
             assert native["controlValues"]["creatable"] is False, native["name"]
+
+
+def test_the_index_against_the_country_has_a_reference_line_at_100(files):
+    params = chart_params(files, "boern-unge-benchmark", "index_trend")
+    layers = params["annotation_layers"]
+    assert len(layers) == 1
+    layer = layers[0]
+    assert (layer["annotationType"], layer["value"], layer["show"], layer["name"]) == ("FORMULA", "100", True, "Landet = 100")
+    # as the frontend's buildQueryObject sends it (Superset drops formula layers from the query)
+    chart = next(c for p, c in files.items() if p.startswith("charts/") and c["params"] is params)
+    assert json.loads(chart["query_context"])["queries"][0]["annotation_layers"] == layers
+    # no other chart draws one
+    others = [c["slice_name"] for p, c in files.items()
+              if p.startswith("charts/") and c["params"].get("annotation_layers") and c["params"] is not params]
+    assert others == []

@@ -216,3 +216,18 @@ def test_a_select_filter_creates_no_value_from_typed_text(logged_in, superset_se
     if text == "Xyzzy":  # matches nothing: nothing changes
         assert after == before
     assert problems(state) == []
+
+
+def test_the_index_against_the_country_draws_a_line_at_100(logged_in, superset_server):
+    from superset_plugins.query_context import REFERENCE_LINE_COLOR
+
+    charts = open_dashboard(logged_in, superset_server, "boern-unge-benchmark")
+    screenshot(logged_in, "index-reference-line")
+    chart = charts[chart_title("boern-unge-benchmark", "index_trend")]
+    lines = [s for s in chart["series"] if s["name"] == "Landet = 100"]
+    assert len(lines) == 1, [s["name"] for s in chart["series"]]
+    line = lines[0]
+    assert line["type"] == "line" and str(line["color"]).upper() == REFERENCE_LINE_COLOR.upper()
+    bars = [s for s in chart["series"] if s["type"] == "bar"]
+    assert bars and len(line["points"]) == len(bars[0]["points"]) > 1
+    assert {p[1] for p in line["points"]} == {100}
