@@ -20,7 +20,7 @@ setup(
     package_data={
         "socialbench.data": ["*.csv"],
         "socialbench.sql": ["schema/*.sql", "views/*.sql", "views/*.yml", "tables/*.yml"],
-        "superset_plugins": ["assets/*/*.yaml"],
+        "superset_plugins": ["assets/*/*.yaml", "assets/*.yml"],
         # Superset's interface in Danish: .po source, frontend language pack, backend catalogue.
         "superset_plugins.translations": ["*/LC_MESSAGES/messages.po", "*/LC_MESSAGES/messages.json", "*/LC_MESSAGES/messages.mo"],
         "incentive_models": ["models/*.yml"],

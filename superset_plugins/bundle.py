@@ -50,8 +50,10 @@ CERTIFIED_BY = "socialbench"
 # which Superset's importers take from the YAML): Superset's UI then refuses to save its
 # properties ("This dashboard is managed externally, and can't be edited in Superset"),
 # since the next publish would overwrite them. `external_url` (where it is managed) is
-# stored with the asset; Superset 6.1's UI and REST API do not show it.
-EXTERNAL_URL = "https://github.com/socialbench/socialbench/blob/main/docs/superset.md"
+# stored with the asset; Superset 6.1's UI and REST API do not show it. None by default:
+# socialbench has no public address of its own to invent; a municipality that keeps its
+# definitions in its own repository passes that address (`external_url=`).
+EXTERNAL_URL: str | None = None
 # Calculated columns that give every dataset a readable name for a code, so that one
 # native filter (on the name) works across all datasets of a dashboard.
 NAME_LOOKUPS = {
@@ -534,7 +536,7 @@ def _file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9\-]+", "_", ascii_name).strip("_")
 
 
-def managed_externally(external_url: str = EXTERNAL_URL) -> dict:
+def managed_externally(external_url: str | None = EXTERNAL_URL) -> dict:
     """The fields that mark an asset as managed outside Superset (see EXTERNAL_URL)."""
     return {"is_managed_externally": True, "external_url": external_url}
 
@@ -544,7 +546,7 @@ def bundle_files(
     database_name: str = "socialbench",
     database_uuid: str | None = None,
     synthetic: bool = False,
-    external_url: str = EXTERNAL_URL,
+    external_url: str | None = EXTERNAL_URL,
 ) -> dict[str, dict]:
     """Every file of the bundle as {path inside the top-level folder: content as a dict}.
     Each asset (connection, dataset, chart, dashboard) is marked as managed externally,

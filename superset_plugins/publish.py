@@ -305,7 +305,7 @@ def publish(
     synthetic: bool | None = None,
     elsewhere_allowed: bool = False,
     retired: list[RetiredAsset] | None = None,
-    external_url: str = bundle.EXTERNAL_URL,
+    external_url: str | None = bundle.EXTERNAL_URL,
 ) -> PublishSummary:
     """Create or update the database connection, datasets, charts and dashboards in Superset,
     and delete the retired ones (`retired`, default the list in assets/retired.yml; a

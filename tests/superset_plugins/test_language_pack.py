@@ -174,6 +174,10 @@ def test_pip_install_ships_the_catalogue(tmp_path):
     for suffix in ("po", "json", "mo"):
         assert f"superset_plugins/translations/da/LC_MESSAGES/messages.{suffix}" in names
     assert "superset_plugins/translations/__init__.py" in names
+    # and every asset definition publish reads, the list of retired assets included
+    assets = {str(p.relative_to(REPO)) for p in (REPO / "superset_plugins" / "assets").rglob("*.y*ml")}
+    assert "superset_plugins/assets/retired.yml" in assets
+    assert assets <= names, sorted(assets - names)
 
 
 # --- the plugin in a running Superset (in process) ---------------------------------------
