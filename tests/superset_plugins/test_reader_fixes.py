@@ -1,8 +1,8 @@
 """Issue 14, dashboards a leader reads without help: what the definitions decide.
 
 Date labels in Danish with the chart's own grain (never ISO, and a run dated 2025-12-31
-never labelled as the next month); more in test_reader_fixes_browser.py, which checks what
-Chromium draws.
+never labelled as the next month), fixed series colours, select filters that create no
+values, the reference line at 100; test_reader_fixes_browser.py checks what Chromium draws.
 """
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ WAREHOUSE = "duckdb:////tmp/socialbench-test.duckdb"
 @pytest.fixture(scope="module")
 def files():
     return bundle_files(WAREHOUSE)
-
-
-@pytest.fixture(scope="module")
-def charts(files):
-    return {c["params"]["slice_id"]: c for p, c in files.items() if p.startswith("charts/")}
 
 
 def chart_params(files, slug: str, key: str) -> dict:
