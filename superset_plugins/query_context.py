@@ -31,6 +31,8 @@ TIME_FORMATS = {
     "P1W": "%-d. %b %Y",
     "P1D": "%-d. %b %Y",
 }
+# Dates in tables: the Danish numeric date of the D3 time locale (31-12-2025), not ISO.
+TABLE_DATE_FORMAT = "%d-%m-%Y"
 # Grains whose points are labelled one by one on a categorical axis. ECharts' time axis
 # puts its labels on "nice" ticks (month starts, ...), not on the data: a single run dated
 # 2025-12-31 got the axis padded by a day each side and its only label at the tick
@@ -390,7 +392,7 @@ class Table(ChartType):
             "server_pagination": bool(chart.get("server_pagination", False)),
             "row_limit": chart.get("row_limit", 1000),
             "server_page_length": chart.get("page_length", 10),
-            "table_timestamp_format": "%Y-%m-%d",
+            "table_timestamp_format": TABLE_DATE_FORMAT,
             "show_cell_bars": False,
             "color_pn": True,
             "allow_rearrange_columns": False,

@@ -140,3 +140,8 @@ def test_the_index_against_the_country_has_a_reference_line_at_100(files):
     others = [c["slice_name"] for p, c in files.items()
               if p.startswith("charts/") and c["params"].get("annotation_layers") and c["params"] is not params]
     assert others == []
+
+
+def test_tables_show_danish_dates(files):
+    tables = [c for p, c in files.items() if p.startswith("charts/") and c["viz_type"] == "table"]
+    assert tables and {c["params"]["table_timestamp_format"] for c in tables} == {"%d-%m-%Y"}

@@ -231,3 +231,20 @@ def test_the_index_against_the_country_draws_a_line_at_100(logged_in, superset_s
     bars = [s for s in chart["series"] if s["type"] == "bar"]
     assert bars and len(line["points"]) == len(bars[0]["points"]) > 1
     assert {p[1] for p in line["points"]} == {100}
+
+
+TABLE_CELLS_JS = """
+const slice = [...document.querySelectorAll('.chart-slice[data-test-chart-name]')]
+  .find(s => s.getAttribute('data-test-chart-name') === arguments[0]);
+if (!slice) return null;
+const heads = [...slice.querySelectorAll('thead th')].map(th => th.innerText.trim());
+const rows = [...slice.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.innerText.trim()));
+return {heads, rows};
+"""
+
+
+def test_tables_show_dates_the_danish_way(logged_in, superset_server):
+    open_dashboard(logged_in, superset_server, "incitamentsafregning")
+    table = logged_in.execute_script(TABLE_CELLS_JS, chart_title("incitamentsafregning", "runs_table"))
+    column = next(i for i, head in enumerate(table["heads"]) if head.startswith("Opgørelsesdato"))
+    assert table["rows"] and {row[column] for row in table["rows"]} == {"31-12-2025"}, table["rows"][:2]
