@@ -80,7 +80,7 @@ D3_TIME_FORMAT: dict[str, Any] = {
         "januar", "februar", "marts", "april", "maj", "juni",
         "juli", "august", "september", "oktober", "november", "december",
     ],
-    "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "shortMonths": ["jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."],
 }
 
 # Superset's interface in Danish by default (a person's choice in the menu bar is kept in

@@ -23,7 +23,7 @@ NO_FILTER = "No filter"
 
 # Date labels by time grain, as d3 time formats: Superset formats them with its D3 time
 # locale (D3_TIME_FORMAT, Danish month names from superset_plugins.config), so a month reads
-# "jan 2025" and a day "31. dec 2025", never ISO. The axis and the tooltip use the same.
+# "jan. 2025" and a day "31. dec. 2025", never ISO. The axis and the tooltip use the same.
 TIME_FORMATS = {
     "P1Y": "%Y",
     "P3M": "%b %Y",

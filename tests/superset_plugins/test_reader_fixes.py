@@ -37,7 +37,7 @@ def test_time_labels_follow_the_grain_with_danish_month_names():
         {"key": "d", "viz": "echarts_timeseries_bar", "x_axis": "as_of", "time_grain": "P1D", "metrics": ["m"]}, 1, temporal
     )
     assert (year["x_axis_time_format"], year["tooltipTimeFormat"]) == ("%Y", "%Y")
-    # %b is the D3 time locale's short month name: "jan 2025" with superset_plugins.config
+    # %b is the D3 time locale's short month name: "jan. 2025" with superset_plugins.config
     assert (month["x_axis_time_format"], month["tooltipTimeFormat"]) == ("%b %Y", "%b %Y")
     assert (day["x_axis_time_format"], day["tooltipTimeFormat"]) == ("%-d. %b %Y", "%-d. %b %Y")
     # years and months on a time axis; days (settlement runs) one label per point
