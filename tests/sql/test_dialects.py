@@ -91,6 +91,10 @@ CASES = [
     ("running total", "sum(x) over (partition by k order by m rows between unbounded preceding and current row)",
      {**same("SUM(x) OVER (PARTITION BY k ORDER BY m rows BETWEEN UNBOUNDED preceding AND CURRENT ROW)"),
       "spark": "SUM(x) OVER (PARTITION BY k ORDER BY m NULLS LAST rows BETWEEN UNBOUNDED preceding AND CURRENT ROW)"}),
+    ("the latest value among the earlier rows",
+     "max(d) over (partition by k order by s asc, d asc rows between unbounded preceding and 1 preceding)",
+     {**same("MAX(d) OVER (PARTITION BY k ORDER BY s ASC, d ASC rows BETWEEN UNBOUNDED preceding AND 1 preceding)"),
+      "spark": "MAX(d) OVER (PARTITION BY k ORDER BY s ASC NULLS LAST, d ASC NULLS LAST rows BETWEEN UNBOUNDED preceding AND 1 preceding)"}),
     # Aggregates and set operations, written alike everywhere.
     ("aggregates", "sum(x) + max(x) + min(x) + count(*)", same("SUM(x) + MAX(x) + MIN(x) + COUNT(*)")),
     ("distinct rows", "select distinct a from t", same("SELECT DISTINCT a FROM t")),

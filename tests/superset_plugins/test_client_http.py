@@ -205,10 +205,12 @@ def test_an_unreachable_server_is_one_sentence():
 
 def _mock_superset_for_publish(rsps, files):
     """A Superset that knows no socialbench connection and answers the import with OK; its
-    dashboard list afterwards holds the bundle's dashboards."""
+    dashboard list afterwards holds the bundle's dashboards; it has no chart (so none of the
+    retired charts publish looks for)."""
     logins(rsps)
     rsps.get(f"{URL}/api/v1/database/", json={"count": 0, "result": []})
     rsps.get(f"{URL}/api/v1/dataset/", json={"count": 0, "result": []})
+    rsps.get(f"{URL}/api/v1/chart/", json={"count": 0, "result": []})
     rsps.post(IMPORT, json={"message": "OK"})
     dashboards = [c for p, c in files.items() if p.startswith("dashboards/")]
     rsps.get(f"{URL}/api/v1/dashboard/", json={

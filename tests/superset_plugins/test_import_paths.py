@@ -26,9 +26,11 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import prison
+import sqlalchemy as sa
 import pytest
 import yaml
 
+from socialbench import warehouse
 from socialbench.cli import main
 from superset_plugins import bundle, server
 
@@ -128,6 +130,28 @@ def _own_uuids() -> list[str]:
     return bundle.dataset_uuids() + bundle.chart_uuids() + [bundle.dashboard_uuid(s) for s in bundle.dashboard_slugs()]
 
 
+def twin_table(name: str, tag: str) -> str:
+    """The table a twin's dataset reads: a view of the published one (twin_views). Superset's
+    SQLite metadata keeps UNIQUE (table_name) on its datasets from an old migration, so a
+    twin dataset cannot have a published dataset's table name."""
+    return f"{name}__{tag}"
+
+
+def twin_views(warehouse_url: str, tag: str, drop: bool = False) -> None:
+    """Create (or drop) in the warehouse a view under twin_table(name, tag) of every table
+    a dataset of the bundle reads."""
+    engine = warehouse.create_engine(warehouse_url)
+    try:
+        with engine.begin() as conn:
+            for name in bundle.load_assets().datasets:
+                view = twin_table(name, tag)
+                conn.execute(sa.text(f"drop view if exists {view}"))
+                if not drop:
+                    conn.execute(sa.text(f"create view {view} as select * from {name}"))
+    finally:
+        engine.dispose()
+
+
 def twin(files: dict[str, dict], tag: str) -> dict[str, dict]:
     """The files with every dataset, chart and dashboard UUID replaced by a new one (in
     values and file names alike), each slug suffixed with -tag and each title marked.
@@ -148,6 +172,8 @@ def twin(files: dict[str, dict], tag: str) -> dict[str, dict]:
     out = {}
     for path, config in files.items():
         config = rename(config)
+        if path.startswith("datasets/"):
+            config["table_name"] = twin_table(config["table_name"], tag)
         if path.startswith("dashboards/"):
             config["slug"] = f"{config['slug']}-{tag}"
             config["dashboard_title"] = f"{config['dashboard_title']} ({tag})"
@@ -189,12 +215,21 @@ def remove(client, files: dict[str, dict]) -> None:
 
 
 @pytest.fixture
-def twins(superset_client):
-    """Register the files of a twin before importing it; it is deleted after the test."""
-    made: list[dict[str, dict]] = []
-    yield made.append
-    for files in made:
+def twins(superset_client, superset_server):
+    """Register the files of a twin before importing it (its views are made in the
+    warehouse); it and its views are deleted after the test."""
+    made: list[tuple[dict[str, dict], str]] = []
+
+    def register(files: dict[str, dict]) -> None:
+        tags = {c["slug"].rsplit("-", 1)[1] for p, c in files.items() if p.startswith("dashboards/")}
+        (tag,) = tags
+        twin_views(superset_server.warehouse_url, tag)
+        made.append((files, tag))
+
+    yield register
+    for files, tag in made:
         remove(superset_client, files)
+        twin_views(superset_server.warehouse_url, tag, drop=True)
 
 
 def assert_imported(client, files: dict[str, dict], database_name: str) -> None:

@@ -11,7 +11,9 @@ WITH municipalities AS (
 ), months AS (
   SELECT
     c.month AS month,
-    c.month_end AS month_end
+    c.month_end AS month_end,
+    c.calendar_year AS calendar_year,
+    c.month_number AS month_number
   FROM int_calendar_month AS c
 ), received AS (
   SELECT
@@ -21,7 +23,8 @@ WITH municipalities AS (
     c.source AS source
   FROM cases AS c
   INNER JOIN months AS m
-    ON c.received_on BETWEEN m.month AND m.month_end
+    ON CAST(EXTRACT(YEAR FROM c.received_on) AS INT) = m.calendar_year
+    AND CAST(EXTRACT(MONTH FROM c.received_on) AS INT) = m.month_number
 ), final AS (
   SELECT
     r.municipality_code AS municipality_code,

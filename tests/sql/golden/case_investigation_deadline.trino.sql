@@ -7,7 +7,9 @@ WITH municipalities AS (
   SELECT
     c.month AS month,
     c.month_end AS month_end,
-    c.reference_date AS reference_date
+    c.reference_date AS reference_date,
+    c.calendar_year AS calendar_year,
+    c.month_number AS month_number
   FROM int_calendar_month AS c
 ), deadlines AS (
   SELECT
@@ -26,7 +28,8 @@ WITH municipalities AS (
     CASE WHEN d.completed_on IS NULL THEN 1 ELSE 0 END AS open_overdue
   FROM deadlines AS d
   INNER JOIN months AS m
-    ON d.deadline BETWEEN m.month AND m.month_end
+    ON CAST(EXTRACT(YEAR FROM d.deadline) AS INTEGER) = m.calendar_year
+    AND CAST(EXTRACT(MONTH FROM d.deadline) AS INTEGER) = m.month_number
   WHERE
     d.deadline <= m.reference_date
 ), counted AS (

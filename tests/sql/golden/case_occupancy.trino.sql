@@ -61,6 +61,8 @@ WITH months AS (
       )) AS INTEGER)
     ) AS occupied_days
   FROM grants AS g
+  INNER JOIN owned AS o
+    ON o.provider_id = g.provider_id
   INNER JOIN months AS m
     ON g.start_date <= m.month_end AND (
       g.end_date IS NULL OR g.end_date >= m.month

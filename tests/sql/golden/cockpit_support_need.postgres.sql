@@ -9,17 +9,6 @@ WITH grant_rows AS (
     g.area AS area,
     g.citizen_key AS citizen_key
   FROM int_grant_days AS g
-), citizen_assessments AS (
-  SELECT
-    g.municipality_code AS municipality_code,
-    g.intervention_code AS intervention_code,
-    g.citizen_key AS citizen_key,
-    a.grant_id AS grant_id,
-    a.assessed_on AS assessed_on,
-    a.support_level AS support_level
-  FROM assessments AS a
-  INNER JOIN grant_rows AS g
-    ON g.grant_id = a.grant_id
 ), granted AS (
   SELECT DISTINCT
     g.municipality_code AS municipality_code,
@@ -29,30 +18,60 @@ WITH grant_rows AS (
     g.intervention_name AS intervention_name,
     g.area AS area
   FROM grant_rows AS g
+), grant_spans AS (
+  SELECT
+    a.grant_id AS grant_id,
+    MIN(a.assessed_on) AS first_on,
+    MAX(a.assessed_on) AS latest_on,
+    COUNT(*) AS assessments,
+    MIN(
+      CAST(a.assessed_on - CAST('1970-01-01' AS DATE) AS BIGINT) * 1000 + a.support_level
+    ) AS first_key,
+    MAX(
+      CAST(a.assessed_on - CAST('1970-01-01' AS DATE) AS BIGINT) * 1000 + a.support_level
+    ) AS latest_key
+  FROM assessments AS a
+  GROUP BY
+    a.grant_id
+), grant_levels AS (
+  SELECT
+    g.municipality_code AS municipality_code,
+    g.intervention_code AS intervention_code,
+    g.citizen_key AS citizen_key,
+    s.grant_id AS grant_id,
+    s.first_on AS first_on,
+    s.latest_on AS latest_on,
+    s.assessments AS assessments,
+    CAST(s.first_key % 1000 AS INT) AS first_level,
+    CAST(s.latest_key % 1000 AS INT) AS latest_level
+  FROM grant_spans AS s
+  INNER JOIN grant_rows AS g
+    ON g.grant_id = s.grant_id
 ), ordered AS (
   SELECT
     c.municipality_code AS municipality_code,
     c.intervention_code AS intervention_code,
     c.citizen_key AS citizen_key,
-    c.support_level AS support_level,
+    c.assessments AS assessments,
+    c.first_level AS first_level,
+    c.latest_level AS latest_level,
     ROW_NUMBER() OVER (
       PARTITION BY c.municipality_code, c.intervention_code, c.citizen_key
-      ORDER BY c.assessed_on ASC, c.grant_id ASC
+      ORDER BY c.first_on ASC, c.grant_id ASC
     ) AS from_first,
-    SUM(1) OVER (
+    ROW_NUMBER() OVER (
       PARTITION BY c.municipality_code, c.intervention_code, c.citizen_key
-      ORDER BY c.assessed_on ASC, c.grant_id ASC
-      rows BETWEEN UNBOUNDED preceding AND UNBOUNDED following
-    ) AS of_citizen
-  FROM citizen_assessments AS c
+      ORDER BY c.latest_on DESC, c.grant_id DESC
+    ) AS from_latest
+  FROM grant_levels AS c
 ), citizen_change AS (
   SELECT
     o.municipality_code AS municipality_code,
     o.intervention_code AS intervention_code,
     o.citizen_key AS citizen_key,
-    COUNT(*) AS assessments,
-    MAX(CASE WHEN o.from_first = 1 THEN o.support_level END) AS first_level,
-    MAX(CASE WHEN o.from_first = o.of_citizen THEN o.support_level END) AS latest_level
+    SUM(o.assessments) AS assessments,
+    MAX(CASE WHEN o.from_first = 1 THEN o.first_level END) AS first_level,
+    MAX(CASE WHEN o.from_latest = 1 THEN o.latest_level END) AS latest_level
   FROM ordered AS o
   GROUP BY
     o.municipality_code,
