@@ -305,11 +305,12 @@ def _copy_column(series: pd.Series) -> pa.Array:
     computed for the whole column where its type allows."""
     if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
         return pa.array(series.to_numpy().astype(str))
-    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(series, skipna=True) if series.dtype == object else None
+    if kind in ("string", "empty"):
         text = pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
         quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
         return pc.fill_null(quoted, NULL_TOKEN)
-    if _same_text_when_equal(series):
+    if _same_text_when_equal(series, kind):
         # Each distinct value written once (a month column of 400,000 rows has a dozen).
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         texts = np.array([_copy_text(_python_value(v)) for v in uniques.astype(object)] + [NULL_TOKEN], dtype=object)
@@ -317,15 +318,14 @@ def _copy_column(series: pd.Series) -> pa.Array:
     return pa.array([_copy_text(_python_value(v)) for v in series.astype(object)], pa.string())
 
 
-def _same_text_when_equal(series: pd.Series) -> bool:
+def _same_text_when_equal(series: pd.Series, kind: str | None) -> bool:
     """Whether equal values of the column always have the same COPY text: floats (0.0 and
-    -0.0 both write 0), timestamps, dates. Not Decimals (1.0 = 1.00, -0 = 0) nor a mix of
-    types (True = 1, a datetime = its Timestamp)."""
+    -0.0 both write 0), timestamps, dates (`kind`: pandas' inferred type of an object
+    column). Not Decimals (1.0 = 1.00, -0 = 0) nor a mix of types (True = 1, a datetime =
+    its Timestamp)."""
     if isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
         return False
-    if series.dtype.kind in "fM":
-        return True
-    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "date"
+    return series.dtype.kind in "fM" or kind == "date"
 
 
 def copy_csv(frame: pd.DataFrame) -> bytes:
