@@ -10,13 +10,18 @@ from __future__ import annotations
 WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 
+def _weighted_sum(digits: str) -> int:
+    """Σ weight × digit over the digits given (the first seven, or all eight)."""
+    return sum(w * int(d) for w, d in zip(WEIGHTS, digits))
+
+
 def problem(text: str) -> str | None:
     """Why `text` is not a CVR number, or None when it is one."""
     if len(text) != 8 or not text.isascii() or not text.isdigit():
         return "CVR number must be 8 digits"
     if text[0] == "0":
         return "CVR number cannot start with 0"
-    if sum(w * int(d) for w, d in zip(WEIGHTS, text)) % 11:
+    if _weighted_sum(text) % 11:
         return "not a valid CVR number (the modulus-11 check fails: check the digits)"
     return None
 
@@ -24,6 +29,6 @@ def problem(text: str) -> str | None:
 def with_check_digit(first_seven: str) -> str | None:
     """The CVR number that starts with these seven digits, or None when none does (the
     check digit would have to be 10)."""
-    remainder = sum(w * int(d) for w, d in zip(WEIGHTS, first_seven)) % 11
+    remainder = _weighted_sum(first_seven) % 11
     digit = (11 - remainder) % 11
     return None if digit == 10 else f"{first_seven}{digit}"
