@@ -30,8 +30,8 @@ DEFAULT_DATABASE_NAME = "socialbench"
 RETIRED_KINDS = ("dashboard", "chart", "dataset")
 RETIRED_KEYS = ("uuid", "kind", "name", "retired_on", "why")
 RETIRED_FILE = "retired.yml"
-# The bundle's folder of each kind.
-_FOLDERS = {"dashboard": "dashboards", "chart": "charts", "dataset": "datasets", "database": "databases"}
+# The bundle's folder of each kind (bundle.ASSET_FOLDERS: "charts" holds the charts).
+_FOLDERS = {folder[:-1]: folder for folder in bundle.ASSET_FOLDERS}
 
 
 @dataclass(frozen=True)
